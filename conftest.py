@@ -1,0 +1,12 @@
+"""Keep every test run, notebooks included, away from the user's real journal.
+
+This runs before any test or notebook kernel starts, so kernels started by nbval inherit a
+throwaway database and learner too.
+"""
+
+import os
+import tempfile
+
+_scratch = tempfile.mkdtemp(prefix="rapport-tests-")
+os.environ["RAPPORT_DB_URL"] = f"sqlite:///{_scratch}/suite.sqlite3"
+os.environ["RAPPORT_LEARNER"] = "test-learner"

@@ -1,0 +1,352 @@
+"""Validate all of the workshop's content: schema, scenario graphs, curriculum rules, notebooks."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import Counter, deque
+from pathlib import Path
+
+from rapport.content import (
+    MANIFEST,
+    ContentError,
+    Problem,
+    Source,
+    exercises_dir,
+    notebooks_dir,
+    parse,
+    read_yaml,
+)
+from rapport.schema import CONDITION, Manifest, Module, Scenario
+
+NOTEBOOK_NAME = re.compile(r"^\d\d-[a-z0-9][a-z0-9-]*$")
+MAX_CODE_LINES = 3
+
+# What every principle module offers (see CURRICULUM.md, "Anatomy of a module").
+MIN_SCENARIOS = 2
+MIN_DECISIONS = 3
+MIN_CHOICES = 3
+MIN_REFLECTIONS = 2
+QUESTIONS = (2, 3)
+OBJECTIVES = (3, 4)
+KEY_POINTS = (3, 5)
+
+
+def check_project(root: Path) -> list[Problem]:
+    """Every problem in the project's content, in a stable order; empty when all is well."""
+    problems: list[Problem] = []
+    try:
+        manifest_source = read_yaml(exercises_dir(root) / MANIFEST, root)
+        manifest = parse(Manifest, manifest_source)
+    except ContentError as err:
+        return err.problems
+    problems += _check_manifest(manifest, manifest_source, root)
+    seeds = {(s.id, sec.id) for s in manifest.seeds for sec in s.sections}
+    for module_id in manifest.modules:
+        path = exercises_dir(root) / f"{module_id}.yaml"
+        if path.exists():  # a missing file is reported by _check_manifest
+            problems += check_module_file(path, root, seeds if manifest.seeds else None)
+    for module_id in manifest.modules:
+        notebook = notebooks_dir(root) / f"{module_id}.ipynb"
+        if notebook.exists():
+            problems += check_notebook(notebook, root)
+    return problems
+
+
+def check_module_file(
+    path: Path, root: Path, seed_sections: set[tuple[str, str]] | None = None
+) -> list[Problem]:
+    """Every problem in one module's content file, named relative to ``root``."""
+    try:
+        source = read_yaml(path, root)
+        module = parse(Module, source)
+    except ContentError as err:
+        return err.problems
+    return check_module(module, source, seed_sections)
+
+
+def _check_manifest(manifest: Manifest, source: Source, root: Path) -> list[Problem]:
+    problems = []
+    for module_id, count in Counter(manifest.modules).items():
+        if count > 1:
+            index = manifest.modules.index(module_id)
+            problems.append(source.problem(("modules", index), f"duplicate id {module_id!r}"))
+    listed = set(manifest.modules)
+    for index, module_id in enumerate(manifest.modules):
+        if not (exercises_dir(root) / f"{module_id}.yaml").exists():
+            problems.append(
+                source.problem(
+                    ("modules", index),
+                    f"module {module_id!r} has no content file exercises/{module_id}.yaml",
+                )
+            )
+        if not (notebooks_dir(root) / f"{module_id}.ipynb").exists():
+            problems.append(
+                source.problem(
+                    ("modules", index),
+                    f"module {module_id!r} has no notebook notebooks/{module_id}.ipynb",
+                )
+            )
+    for folder, suffix in ((notebooks_dir(root), ".ipynb"), (exercises_dir(root), ".yaml")):
+        for path in sorted(folder.glob(f"*{suffix}")):
+            stem = path.stem
+            if stem in listed or path.name == MANIFEST or stem == "index":
+                continue
+            rel = path.relative_to(root).as_posix()
+            if NOTEBOOK_NAME.match(stem):
+                problems.append(Problem(rel, "", f"module {stem!r} is not in the manifest"))
+            else:
+                problems.append(Problem(rel, "", "file name does not follow the NN-slug pattern"))
+    return problems
+
+
+def check_module(
+    module: Module, source: Source, seed_sections: set[tuple[str, str]] | None = None
+) -> list[Problem]:
+    """Problems inside one module: ids, scenario graphs, sources and curriculum minimums."""
+    problems: list[Problem] = []
+    expected_id = Path(source.name).stem
+    if module.id != expected_id:
+        problems.append(
+            source.problem(
+                ("id",), f"id {module.id!r} does not match the file name {expected_id!r}"
+            )
+        )
+    for field in ("scenarios", "reflections", "activities"):
+        problems += _duplicates(getattr(module, field), (field,), source)
+    if seed_sections is not None:
+        for i, src in enumerate(module.sources):
+            if (src.seed, src.section) not in seed_sections:
+                problems.append(
+                    source.problem(
+                        ("sources", i),
+                        f"seed {src.seed} has no section {src.section!r} in the manifest",
+                    )
+                )
+    for i, scenario in enumerate(module.scenarios):
+        problems += check_scenario(scenario, ("scenarios", i), source)
+    if module.kind == "principle":
+        problems += _check_minimums(module, source)
+    return problems
+
+
+def _duplicates(items, loc: tuple, source: Source) -> list[Problem]:
+    seen: set[str] = set()
+    out = []
+    for i, item in enumerate(items):
+        if item.id in seen:
+            out.append(source.problem((*loc, i, "id"), f"duplicate id {item.id!r}"))
+        seen.add(item.id)
+    return out
+
+
+def check_scenario(scenario: Scenario, loc: tuple, source: Source) -> list[Problem]:
+    """Structural problems of one scenario's conversation graph."""
+    problems = _duplicates(scenario.nodes, (*loc, "nodes"), source)
+    name = f"scenario {scenario.id!r}"
+    index = {node.id: i for i, node in reversed(list(enumerate(scenario.nodes)))}
+    meters = {m.id for m in scenario.meters}
+    problems += _duplicates(scenario.meters, (*loc, "meters"), source)
+    if scenario.start not in index:
+        problems.append(
+            source.problem(
+                (*loc, "start"), f"{name} starts at {scenario.start!r}, which does not exist"
+            )
+        )
+
+    edges: dict[str, set[str]] = {node.id: set() for node in scenario.nodes}
+    for n, node in enumerate(scenario.nodes):
+        nloc = (*loc, "nodes", n)
+        for v, variant in enumerate(node.variants):
+            problems += _check_condition(
+                variant.when, meters, (*nloc, "variants", v, "when"), source
+            )
+        if node.is_ending and node.debrief is None:
+            problems.append(
+                source.problem(
+                    nloc, f"{name}: node {node.id!r} ends the conversation without a debrief"
+                )
+            )
+        if not node.is_ending and node.debrief is not None:
+            problems.append(
+                source.problem(
+                    (*nloc, "debrief"),
+                    f"{name}: node {node.id!r} has choices, so it is not an ending and "
+                    "cannot have a debrief",
+                )
+            )
+        for c, choice in enumerate(node.choices):
+            cloc = (*nloc, "choices", c)
+            for meter in choice.effects:
+                if meter not in meters:
+                    problems.append(
+                        source.problem(
+                            (*cloc, "effects", meter),
+                            f"{name}: choice changes {meter!r}, which is not one of its meters",
+                        )
+                    )
+            routes = choice.routes
+            if routes[-1].when is not None:
+                problems.append(
+                    source.problem(
+                        (*cloc, "to"),
+                        f"{name}: the last route of a choice must have no 'when', so that "
+                        "the conversation always goes on",
+                    )
+                )
+            for r, route in enumerate(routes):
+                rloc = (*cloc, "to") if isinstance(choice.to, str) else (*cloc, "to", r)
+                if route.when is not None:
+                    problems += _check_condition(route.when, meters, (*rloc, "when"), source)
+                if route.to not in index:
+                    problems.append(
+                        source.problem(
+                            rloc,
+                            f"{name}: choice {c + 1} of node {node.id!r} points to node "
+                            f"{route.to!r}, which does not exist",
+                        )
+                    )
+                else:
+                    edges[node.id].add(route.to)
+
+    if scenario.start in index:
+        reached = _reach(scenario.start, edges)
+        for node in scenario.nodes:
+            if node.id not in reached:
+                problems.append(
+                    source.problem(
+                        (*loc, "nodes", index[node.id]),
+                        f"{name}: node {node.id!r} cannot be reached from the start",
+                    )
+                )
+        endings = {node.id for node in scenario.nodes if node.is_ending}
+        for node_id in sorted(reached, key=index.__getitem__):
+            if not _reach(node_id, edges) & endings:
+                problems.append(
+                    source.problem(
+                        (*loc, "nodes", index[node_id]),
+                        f"{name}: from node {node_id!r} no path leads to an ending",
+                    )
+                )
+    return problems
+
+
+def _check_condition(condition: str, meters: set[str], loc: tuple, source: Source) -> list[Problem]:
+    match = CONDITION.match(condition)
+    if match and match.group(1) not in meters:
+        return [
+            source.problem(
+                loc, f"condition {condition!r} names {match.group(1)!r}, which is not a meter"
+            )
+        ]
+    return []
+
+
+def _reach(start: str, edges: dict[str, set[str]]) -> set[str]:
+    seen = {start}
+    queue = deque([start])
+    while queue:
+        for nxt in edges.get(queue.popleft(), ()):
+            if nxt not in seen:
+                seen.add(nxt)
+                queue.append(nxt)
+    return seen
+
+
+def fewest_decisions(scenario: Scenario) -> int:
+    """The number of decisions on the shortest path from the start to any ending."""
+    depth = {scenario.start: 0}
+    queue = deque([scenario.start])
+    while queue:
+        node = scenario.node(queue.popleft())
+        if node.is_ending:
+            return depth[node.id]
+        for choice in node.choices:
+            for route in choice.routes:
+                if route.to not in depth:
+                    depth[route.to] = depth[node.id] + 1
+                    queue.append(route.to)
+    return 0
+
+
+def _check_minimums(module: Module, source: Source) -> list[Problem]:
+    problems = []
+
+    def need(ok: bool, loc: tuple, message: str) -> None:
+        if not ok:
+            problems.append(source.problem(loc, message))
+
+    low, high = QUESTIONS
+    need(
+        low <= len(module.questions) <= high,
+        ("questions",),
+        f"needs {low}-{high} guiding questions",
+    )
+    low, high = OBJECTIVES
+    need(low <= len(module.objectives) <= high, ("objectives",), f"needs {low}-{high} objectives")
+    low, high = KEY_POINTS
+    need(low <= len(module.key_points) <= high, ("key_points",), f"needs {low}-{high} key points")
+    need(bool(module.sources), ("sources",), "needs the seed sections it draws on")
+    need(
+        len(module.scenarios) >= MIN_SCENARIOS,
+        ("scenarios",),
+        f"needs at least {MIN_SCENARIOS} scenarios",
+    )
+    need(
+        len(module.reflections) >= MIN_REFLECTIONS,
+        ("reflections",),
+        f"needs at least {MIN_REFLECTIONS} reflection prompts",
+    )
+    need(bool(module.activities), ("activities",), "needs at least one group activity")
+    need(module.challenge is not None, ("challenge",), "needs a practice challenge")
+    for s, scenario in enumerate(module.scenarios):
+        loc = ("scenarios", s)
+        ids = {n.id for n in scenario.nodes}
+        if scenario.start in ids and all(
+            r.to in ids for n in scenario.nodes for c in n.choices for r in c.routes
+        ):
+            decisions = fewest_decisions(scenario)
+            need(
+                decisions >= MIN_DECISIONS,
+                loc,
+                f"scenario {scenario.id!r}: its shortest path has {decisions} decisions; "
+                f"every path needs at least {MIN_DECISIONS}",
+            )
+        for n, node in enumerate(scenario.nodes):
+            need(
+                node.is_ending or len(node.choices) >= MIN_CHOICES,
+                (*loc, "nodes", n, "choices"),
+                f"scenario {scenario.id!r}: node {node.id!r} needs at least {MIN_CHOICES} choices",
+            )
+    return problems
+
+
+def check_notebook(path: Path, root: Path) -> list[Problem]:
+    """A notebook stays thin: short code cells, no definitions, chrome in step with content."""
+    from rapport.chrome import stale_chrome
+
+    rel = path.relative_to(root).as_posix()
+    try:
+        notebook = json.loads(path.read_text(encoding="utf-8"))
+    except (ValueError, UnicodeDecodeError) as err:
+        return [Problem(rel, "", f"not a readable notebook ({err})")]
+    problems = []
+    for i, cell in enumerate(notebook.get("cells", [])):
+        if cell.get("cell_type") != "code":
+            continue
+        source = "".join(cell.get("source", ""))
+        lines = [line for line in source.splitlines() if line.strip()]
+        if len(lines) > MAX_CODE_LINES:
+            problems.append(
+                Problem(
+                    rel,
+                    f"cells[{i}]",
+                    f"code cell has {len(lines)} lines; keep it to {MAX_CODE_LINES}",
+                )
+            )
+        if re.search(r"^\s*(def|class|async def)\s", source, re.MULTILINE):
+            problems.append(
+                Problem(rel, f"cells[{i}]", "defines a function or class; put it in the package")
+            )
+    problems += [Problem(rel, place, message) for place, message in stale_chrome(path, root)]
+    return problems

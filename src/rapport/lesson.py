@@ -1,0 +1,76 @@
+"""Lesson: one module's content, handing out its widgets to a notebook."""
+
+from __future__ import annotations
+
+from functools import cached_property
+
+from rapport.content import load_module
+from rapport.journal import Journal
+from rapport.learner import current_learner
+from rapport.scenario import Debrief
+from rapport.schema import Module
+from rapport.store import Store, get_store
+from rapport.widgets import ActivityCard, ReflectionBox, ScenarioPlayer
+
+
+class Lesson:
+    """The widgets of one module, bound to the current learner's private store."""
+
+    def __init__(self, module: Module, learner: str | None = None, store: Store | None = None):
+        self.module = module
+        self._learner = learner
+        self._store = store
+
+    @cached_property
+    def learner(self) -> str:
+        return self._learner or current_learner()
+
+    @property
+    def store(self) -> Store:
+        # Opened on first use, so a notebook with no journal never touches the database.
+        if self._store is None:
+            self._store = get_store()
+        return self._store
+
+    def journal(self) -> Journal:
+        return Journal(self.learner, self.store)
+
+    def scenario(self, scenario_id: str) -> ScenarioPlayer:
+        """A player for one of the module's role-play scenarios."""
+        return ScenarioPlayer(self.module.scenario(scenario_id), on_finish=self._record)
+
+    def reflection(self, reflection_id: str) -> ReflectionBox:
+        """A journal box for one of the module's reflection prompts."""
+        return ReflectionBox(self.module.id, self.module.reflection(reflection_id), self.journal)
+
+    def activity(self, activity_id: str) -> ActivityCard:
+        """A card for one of the module's group activities."""
+        return ActivityCard(self.module.activity(activity_id))
+
+    def _record(self, debrief: Debrief) -> None:
+        path = [step.choice_index for step in debrief.steps]
+        self.store.record_run(
+            self.learner, self.module.id, debrief.scenario_id, debrief.ending_id, path
+        )
+
+    def _repr_markdown_(self) -> str:
+        return summary_markdown(self.module)
+
+    def __repr__(self) -> str:
+        return f"Lesson({self.module.id!r})"
+
+
+def summary_markdown(module: Module) -> str:
+    """One line saying what a module offers; the output of a notebook's setup cell."""
+    count = len(module.activities)
+    return (
+        f"**{module.id[:2]} · {module.title}**: {len(module.scenarios)} role-plays, "
+        f"{len(module.reflections)} reflections, {count} group "
+        f"{'activity' if count == 1 else 'activities'}. "
+        "Your journal answers stay private to you."
+    )
+
+
+def open_module(module_id: str) -> Lesson:
+    """The lesson for a module id from the manifest, e.g. ``open_module("05-listen")``."""
+    return Lesson(load_module(module_id))

@@ -1,0 +1,252 @@
+"""Persist journals and scenario results with SQLAlchemy Core (SQLite by default)."""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from sqlalchemy import (
+    Column,
+    DateTime,
+    Engine,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    create_engine,
+    delete,
+    event,
+    select,
+    update,
+)
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import IntegrityError
+
+ENV_URL = "RAPPORT_DB_URL"
+BUSY_TIMEOUT_MS = 10_000
+
+metadata = MetaData()
+
+journal = Table(
+    "journal",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("learner", String(80), nullable=False),
+    Column("module", String(80), nullable=False),
+    Column("prompt", String(80), nullable=False),
+    Column("text", Text, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("learner", "module", "prompt", name="uq_journal_entry"),
+)
+
+scenario_runs = Table(
+    "scenario_runs",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("learner", String(80), nullable=False, index=True),
+    Column("module", String(80), nullable=False),
+    Column("scenario", String(80), nullable=False),
+    Column("ending", String(80), nullable=False),
+    Column("path", Text, nullable=False),  # JSON list of the choice indexes taken
+    Column("finished_at", DateTime(timezone=True), nullable=False),
+)
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One saved journal answer."""
+
+    learner: str
+    module: str
+    prompt: str
+    text: str
+    created_at: datetime
+    updated_at: datetime
+
+
+@dataclass(frozen=True)
+class Run:
+    """One finished play-through of a scenario."""
+
+    module: str
+    scenario: str
+    ending: str
+    path: tuple[int, ...]
+    finished_at: datetime
+
+
+def default_url() -> str:
+    """``RAPPORT_DB_URL`` if set, else one SQLite file in the user's data directory."""
+    if url := os.environ.get(ENV_URL):
+        return url
+    from platformdirs import user_data_dir
+
+    return f"sqlite:///{Path(user_data_dir('rapport', appauthor=False)) / 'rapport.sqlite3'}"
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _aware(value: datetime) -> datetime:
+    # SQLite hands timestamps back without a zone; they were written in UTC.
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+def make_engine(url: str) -> Engine:
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        if parsed.database and parsed.database != ":memory:":
+            Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
+        event.listen(engine, "connect", _sqlite_pragmas)
+    else:
+        engine = create_engine(url, pool_pre_ping=True)
+    return engine
+
+
+class Store:
+    """The workshop's database. Every write is one transaction."""
+
+    def __init__(self, url: str | None = None):
+        self.url = url or default_url()
+        self.engine = make_engine(self.url)
+        metadata.create_all(self.engine)
+
+    # -- journal ------------------------------------------------------------------
+    def save_entry(self, learner: str, module: str, prompt: str, text: str) -> Entry:
+        """Create or replace the learner's answer to one prompt."""
+        now = _now()
+        key = (
+            (journal.c.learner == learner)
+            & (journal.c.module == module)
+            & (journal.c.prompt == prompt)
+        )
+        for _attempt in range(2):
+            with self.engine.begin() as conn:
+                changed = conn.execute(update(journal).where(key).values(text=text, updated_at=now))
+                if changed.rowcount:
+                    break
+                try:
+                    conn.execute(
+                        journal.insert().values(
+                            learner=learner,
+                            module=module,
+                            prompt=prompt,
+                            text=text,
+                            created_at=now,
+                            updated_at=now,
+                        )
+                    )
+                    break
+                except IntegrityError:
+                    continue  # someone inserted it first: loop and update instead
+        entry = self.entry(learner, module, prompt)
+        assert entry is not None
+        return entry
+
+    def entry(self, learner: str, module: str, prompt: str) -> Entry | None:
+        query = select(journal).where(
+            (journal.c.learner == learner)
+            & (journal.c.module == module)
+            & (journal.c.prompt == prompt)
+        )
+        with self.engine.connect() as conn:
+            row = conn.execute(query).mappings().first()
+        return _entry(row) if row else None
+
+    def entries(self, learner: str, module: str | None = None) -> list[Entry]:
+        query = select(journal).where(journal.c.learner == learner)
+        if module is not None:
+            query = query.where(journal.c.module == module)
+        with self.engine.connect() as conn:
+            rows = conn.execute(query.order_by(journal.c.module, journal.c.id)).mappings().all()
+        return [_entry(row) for row in rows]
+
+    def delete_entry(self, learner: str, module: str, prompt: str) -> bool:
+        with self.engine.begin() as conn:
+            result = conn.execute(
+                delete(journal).where(
+                    (journal.c.learner == learner)
+                    & (journal.c.module == module)
+                    & (journal.c.prompt == prompt)
+                )
+            )
+        return bool(result.rowcount)
+
+    # -- scenarios ------------------------------------------------------------------
+    def record_run(
+        self,
+        learner: str,
+        module: str,
+        scenario: str,
+        ending: str,
+        path: list[int] | tuple[int, ...],
+    ) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(
+                scenario_runs.insert().values(
+                    learner=learner,
+                    module=module,
+                    scenario=scenario,
+                    ending=ending,
+                    path=json.dumps(list(path)),
+                    finished_at=_now(),
+                )
+            )
+
+    def runs(self, learner: str, module: str | None = None) -> list[Run]:
+        query = select(scenario_runs).where(scenario_runs.c.learner == learner)
+        if module is not None:
+            query = query.where(scenario_runs.c.module == module)
+        with self.engine.connect() as conn:
+            rows = conn.execute(query.order_by(scenario_runs.c.id)).mappings().all()
+        return [
+            Run(
+                r["module"],
+                r["scenario"],
+                r["ending"],
+                tuple(json.loads(r["path"])),
+                _aware(r["finished_at"]),
+            )
+            for r in rows
+        ]
+
+
+def _entry(row) -> Entry:
+    return Entry(
+        learner=row["learner"],
+        module=row["module"],
+        prompt=row["prompt"],
+        text=row["text"],
+        created_at=_aware(row["created_at"]),
+        updated_at=_aware(row["updated_at"]),
+    )
+
+
+_stores: dict[str, Store] = {}
+_lock = threading.Lock()
+
+
+def get_store(url: str | None = None) -> Store:
+    """The shared Store for ``url`` (default: :func:`default_url`), created on first use."""
+    url = url or default_url()
+    with _lock:
+        if url not in _stores:
+            _stores[url] = Store(url)
+        return _stores[url]

@@ -1,0 +1,42 @@
+"""Lesson: what a notebook's one-line cells call."""
+
+import pytest
+
+from rapport import open_module
+from rapport.lesson import Lesson
+from rapport.widgets import ActivityCard, ReflectionBox, ScenarioPlayer
+
+
+def test_open_module_hands_out_each_kind_of_widget():
+    lesson = open_module("05-listen")
+    assert isinstance(lesson.scenario("the-mixer"), ScenarioPlayer)
+    assert isinstance(lesson.reflection("rehearsing"), ReflectionBox)
+    assert isinstance(lesson.activity("listening-trap"), ActivityCard)
+
+
+def test_an_unknown_id_names_the_known_ones():
+    with pytest.raises(KeyError, match="known: the-mixer, after-the-shift"):
+        open_module("05-listen").scenario("the-party")
+
+
+def test_finishing_a_scenario_records_it_for_the_learner(listen, store):
+    lesson = Lesson(listen, learner="ana", store=store)
+    player = lesson.scenario("the-mixer")
+    for _ in range(3):
+        player.choice_buttons[0].click()
+    [run] = store.runs("ana", "05-listen")
+    assert run.scenario == "the-mixer" and run.path == (0, 0, 0)
+
+
+def test_reflections_are_saved_to_the_learner_journal(listen, store):
+    lesson = Lesson(listen, learner="ana", store=store)
+    box = lesson.reflection("felt-heard")
+    box.answer.value = "My aunt."
+    box.save_button.click()
+    assert store.entry("ana", "05-listen", "felt-heard").text == "My aunt."
+
+
+def test_the_summary_is_markdown(listen):
+    assert (
+        Lesson(listen)._repr_markdown_().startswith("**05 · Listen to understand**: 2 role-plays")
+    )
