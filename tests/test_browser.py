@@ -1,4 +1,4 @@
-"""The served workshop in a real browser: Voila started by the suite, Debian's Chromium driving it."""
+"""The served workshop in a real browser: Voila started by the suite, driven by Chromium."""
 
 from __future__ import annotations
 
@@ -30,7 +30,12 @@ CHROMIUM_ARGS = [
     "--no-first-run",
     "--disable-quic",
 ]
-WIDGET_ERRORS = ("Failed to load model class", "Traceback", "Error displaying widget", "model not found")
+WIDGET_ERRORS = (
+    "Failed to load model class",
+    "Traceback",
+    "Error displaying widget",
+    "model not found",
+)
 MODULE_WIDGETS = 8  # module 05: 2 scenarios, 3 reflections, 3 activities
 
 
