@@ -66,3 +66,12 @@ def test_rapport_db_url_points_the_store_anywhere(monkeypatch, tmp_path: Path):
     assert default_url() == url
     assert get_store().url == url
     assert get_store() is get_store()
+
+
+def test_assessment_answers_are_replaced_as_a_whole_per_phase(store):
+    store.save_assessment("ana", "baseline", {"a": 1, "b": 2})
+    store.save_assessment("ana", "baseline", {"a": 5})
+    store.save_assessment("ana", "follow-up", {"a": 3})
+    assert store.assessment("ana", "baseline") == {"a": 5}
+    assert store.assessment("ana", "follow-up") == {"a": 3}
+    assert store.assessment("ben", "baseline") == {}

@@ -8,16 +8,25 @@ from collections import Counter, deque
 from pathlib import Path
 
 from rapport.content import (
+    ASSESSMENT,
     MANIFEST,
     ContentError,
     Problem,
     Source,
     exercises_dir,
+    load_module,
     notebooks_dir,
     parse,
     read_yaml,
 )
-from rapport.schema import CONDITION, Manifest, Module, Scenario
+from rapport.schema import (
+    CONDITION,
+    Assessment,
+    FacilitatorNotes,
+    Manifest,
+    Module,
+    Scenario,
+)
 
 NOTEBOOK_NAME = re.compile(r"^\d\d-[a-z0-9][a-z0-9-]*$")
 MAX_CODE_LINES = 3
@@ -50,6 +59,83 @@ def check_project(root: Path) -> list[Problem]:
         notebook = notebooks_dir(root) / f"{module_id}.ipynb"
         if notebook.exists():
             problems += check_notebook(notebook, root)
+    problems += check_facilitator_notes(root, manifest)
+    problems += check_assessment(root, manifest)
+    return problems
+
+
+def check_facilitator_notes(root: Path, manifest: Manifest) -> list[Problem]:
+    """Every principle module has notes whose timing adds up and whose debriefs match."""
+    problems: list[Problem] = []
+    for module_id in manifest.modules:
+        try:
+            module = load_module(module_id, root)
+        except ContentError:
+            continue  # reported with the module itself
+        path = root / "facilitator" / f"{module_id}.yaml"
+        if not path.exists():
+            if module.kind == "principle":
+                name = f"facilitator/{module_id}.yaml"
+                problems.append(Problem(name, "", "facilitator notes are missing"))
+            continue
+        try:
+            source = read_yaml(path, root)
+            notes = parse(FacilitatorNotes, source)
+        except ContentError as err:
+            problems += err.problems
+            continue
+        if notes.module != module_id:
+            problems.append(source.problem(("module",), f"should be {module_id!r}"))
+        if notes.total_minutes != module.minutes.total:
+            problems.append(
+                source.problem(
+                    ("timing",),
+                    f"the timing plan adds up to {notes.total_minutes} minutes, but the "
+                    f"module takes {module.minutes.total}",
+                )
+            )
+        scenarios = [s.id for s in module.scenarios]
+        if sorted(notes.debrief) != sorted(scenarios):
+            problems.append(
+                source.problem(
+                    ("debrief",),
+                    f"needs debrief questions for exactly the scenarios {', '.join(scenarios)}",
+                )
+            )
+    return problems
+
+
+def check_assessment(root: Path, manifest: Manifest) -> list[Problem]:
+    """Self-assessment items name principle modules, each with two or more, one reverse-keyed."""
+    path = exercises_dir(root) / ASSESSMENT
+    if not path.exists():
+        return []
+    try:
+        source = read_yaml(path, root)
+        assessment = parse(Assessment, source)
+    except ContentError as err:
+        return err.problems
+    problems = _duplicates(assessment.items, ("items",), source)
+    principles = []
+    for module_id in manifest.modules:
+        try:
+            if load_module(module_id, root).kind == "principle":
+                principles.append(module_id)
+        except ContentError:
+            continue
+    for i, item in enumerate(assessment.items):
+        if item.module not in principles:
+            message = f"{item.module!r} is not a principle module in the manifest"
+            problems.append(source.problem(("items", i, "module"), message))
+    for module_id in principles:
+        items = [item for item in assessment.items if item.module == module_id]
+        if len(items) < 2 or not any(item.reverse for item in items):
+            problems.append(
+                source.problem(
+                    ("items",),
+                    f"module {module_id!r} needs two or more statements, one reverse-keyed",
+                )
+            )
     return problems
 
 
@@ -90,7 +176,7 @@ def _check_manifest(manifest: Manifest, source: Source, root: Path) -> list[Prob
     for folder, suffix in ((notebooks_dir(root), ".ipynb"), (exercises_dir(root), ".yaml")):
         for path in sorted(folder.glob(f"*{suffix}")):
             stem = path.stem
-            if stem in listed or path.name == MANIFEST or stem == "index":
+            if stem in listed or path.name in (MANIFEST, ASSESSMENT) or stem == "index":
                 continue
             rel = path.relative_to(root).as_posix()
             if NOTEBOOK_NAME.match(stem):

@@ -11,9 +11,10 @@ from typing import Any, TypeVar
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from rapport.schema import Manifest, Module
+from rapport.schema import Assessment, Manifest, Module
 
 MANIFEST = "manifest.yaml"
+ASSESSMENT = "self-assessment.yaml"
 M = TypeVar("M", bound=BaseModel)
 
 
@@ -160,6 +161,12 @@ def load_module(module_id: str, root: Path | None = None) -> Module:
     """The validated content of one module, e.g. ``load_module("05-listen")``."""
     root = root or project_root()
     return _cached(Module, exercises_dir(root) / f"{module_id}.yaml", root)
+
+
+def load_assessment(root: Path | None = None) -> Assessment:
+    """The self-assessment statements (``exercises/self-assessment.yaml``)."""
+    root = root or project_root()
+    return _cached(Assessment, exercises_dir(root) / ASSESSMENT, root)
 
 
 def _cached(model: type[M], path: Path, root: Path) -> M:

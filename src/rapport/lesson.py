@@ -4,13 +4,21 @@ from __future__ import annotations
 
 from functools import cached_property
 
-from rapport.content import load_module
+from rapport.content import load_assessment, load_manifest, load_module
 from rapport.journal import Journal
 from rapport.learner import current_learner
 from rapport.scenario import Debrief
 from rapport.schema import Module
 from rapport.store import Store, get_store
-from rapport.widgets import ActivityCard, ReflectionBox, ScenarioPlayer
+from rapport.widgets import (
+    ActivityCard,
+    AssessmentComparison,
+    ReflectionBox,
+    ScenarioPlayer,
+    SelfAssessmentForm,
+)
+
+PHASES = ("baseline", "follow-up")
 
 
 class Lesson:
@@ -20,6 +28,8 @@ class Lesson:
         self.module = module
         self._learner = learner
         self._store = store
+        self._forms: list[SelfAssessmentForm] = []
+        self._comparisons: list[AssessmentComparison] = []
 
     @cached_property
     def learner(self) -> str:
@@ -46,6 +56,37 @@ class Lesson:
     def activity(self, activity_id: str) -> ActivityCard:
         """A card for one of the module's group activities."""
         return ActivityCard(self.module.activity(activity_id))
+
+    def self_assessment(self, phase: str) -> SelfAssessmentForm:
+        """The self-assessment form for ``baseline`` (module 00) or ``follow-up`` (module 13)."""
+        if phase not in PHASES:
+            raise ValueError(f"phase must be one of {', '.join(PHASES)}, not {phase!r}")
+        form = SelfAssessmentForm(
+            load_assessment(),
+            phase,
+            self._titles(),
+            load=lambda: self.store.assessment(self.learner, phase),
+            save=lambda answers: self.store.save_assessment(self.learner, phase, answers),
+        )
+        self._forms.append(form)
+        for comparison in self._comparisons:
+            form.saved_callbacks.append(comparison.refresh)
+        return form
+
+    def assessment_comparison(self) -> AssessmentComparison:
+        """Baseline against follow-up, per principle; refreshed when a form here is saved."""
+        comparison = AssessmentComparison(
+            load_assessment(),
+            self._titles(),
+            lambda phase: self.store.assessment(self.learner, phase),
+        )
+        self._comparisons.append(comparison)
+        for form in self._forms:
+            form.saved_callbacks.append(comparison.refresh)
+        return comparison
+
+    def _titles(self) -> dict[str, str]:
+        return {m: f"{m[:2]} · {load_module(m).title}" for m in load_manifest().modules}
 
     def _record(self, debrief: Debrief) -> None:
         path = [step.choice_index for step in debrief.steps]

@@ -218,3 +218,45 @@ class Manifest(Strict):
     title: Text
     modules: list[ModuleId] = Field(min_length=1)
     seeds: list[Seed] = Field(default_factory=list)
+
+
+class TimingStep(Strict):
+    minutes: int = Field(ge=1, le=120)
+    what: Text
+
+
+class Variations(Strict):
+    online: Text
+    large_group: Text
+    one_to_one: Text
+
+
+class FacilitatorNotes(Strict):
+    """A facilitator's plan for one module (``facilitator/NN-slug.yaml``)."""
+
+    module: ModuleId
+    setup: list[Text] = Field(min_length=1)
+    timing: list[TimingStep] = Field(min_length=1)
+    talking_points: list[Text] = Field(min_length=2)
+    debrief: dict[str, list[Text]] = Field(default_factory=dict)  # scenario id -> questions
+    variations: Variations
+    care: list[Text] = Field(default_factory=list)
+
+    @property
+    def total_minutes(self) -> int:
+        return sum(step.minutes for step in self.timing)
+
+
+class AssessmentItem(Strict):
+    id: Id
+    module: ModuleId
+    text: Text
+    reverse: bool = False
+
+
+class Assessment(Strict):
+    """The self-assessment: statements rated 1-5, scored per principle (a reflection aid)."""
+
+    note: Text
+    scale: list[Text] = Field(min_length=5, max_length=5)
+    items: list[AssessmentItem] = Field(min_length=1)

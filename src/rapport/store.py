@@ -59,6 +59,19 @@ scenario_runs = Table(
 )
 
 
+assessment_answers = Table(
+    "assessment_answers",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("learner", String(80), nullable=False),
+    Column("phase", String(20), nullable=False),  # "baseline" or "follow-up"
+    Column("item", String(80), nullable=False),
+    Column("answer", Integer, nullable=False),
+    Column("answered_at", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("learner", "phase", "item", name="uq_assessment_answer"),
+)
+
+
 @dataclass(frozen=True)
 class Entry:
     """One saved journal answer."""
@@ -209,6 +222,34 @@ class Store:
                     finished_at=_now(),
                 )
             )
+
+    # -- self-assessment ------------------------------------------------------------
+    def save_assessment(self, learner: str, phase: str, answers: dict[str, int]) -> None:
+        """Replace the learner's answers for one phase, all in one transaction."""
+        now = _now()
+        where = (assessment_answers.c.learner == learner) & (assessment_answers.c.phase == phase)
+        with self.engine.begin() as conn:
+            conn.execute(delete(assessment_answers).where(where))
+            if answers:
+                conn.execute(
+                    assessment_answers.insert(),
+                    [
+                        {
+                            "learner": learner,
+                            "phase": phase,
+                            "item": item,
+                            "answer": answer,
+                            "answered_at": now,
+                        }
+                        for item, answer in answers.items()
+                    ],
+                )
+
+    def assessment(self, learner: str, phase: str) -> dict[str, int]:
+        where = (assessment_answers.c.learner == learner) & (assessment_answers.c.phase == phase)
+        query = select(assessment_answers.c.item, assessment_answers.c.answer).where(where)
+        with self.engine.connect() as conn:
+            return {item: answer for item, answer in conn.execute(query)}
 
     def runs(self, learner: str, module: str | None = None) -> list[Run]:
         query = select(scenario_runs).where(scenario_runs.c.learner == learner)

@@ -34,6 +34,17 @@ CSS = """
 .rp-debrief { border-top: 2px solid #4338ca; margin-top: 8px; padding-top: 8px; }
 .widget-button.rp-choice, .jupyter-button.rp-choice { white-space: normal; height: auto;
   text-align: left; line-height: 1.4; padding: 8px 12px; margin: 3px 0; min-height: 36px; }
+.rp-item { margin: 10px 0 2px 0; color: #1f2937; }
+.rp-scores { border-collapse: collapse; margin: 8px 0; max-width: 760px; width: 100%; }
+.rp-scores th, .rp-scores td { text-align: left; padding: 4px 8px; border-bottom: 1px solid #e5e7eb;
+  color: #1f2937; }
+.rp-scores caption { text-align: left; color: #4b5563; font-size: 0.9em; padding-bottom: 4px; }
+.rp-bar-value { display: inline-block; width: 2.2em; }
+.rp-bar { display: inline-block; width: 120px; height: 10px; background: #e5e7eb;
+  border-radius: 5px; vertical-align: middle; overflow: hidden; }
+.rp-bar-fill { display: block; height: 100%; }
+.rp-bar-0 { background: #6b7280; }
+.rp-bar-1 { background: #4338ca; }
 .rp-box { max-width: 760px; width: 100%; }
 .rp-box textarea { font-size: 15px; line-height: 1.5; min-height: 120px; }
 .rp-box .widget-label { font-weight: 600; }
