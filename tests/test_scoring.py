@@ -41,7 +41,7 @@ def test_scores_are_means_per_principle_in_item_order():
 
 
 def test_missing_answers_are_listed_by_number():
-    with pytest.raises(IncompleteAnswers, match="2 statements still need an answer: 2, 4."):
+    with pytest.raises(IncompleteAnswers, match=r"2 statements still need an answer: 2, 4\."):
         check_complete(ASSESSMENT, {"a1": 3, "b1": 3})
 
 
