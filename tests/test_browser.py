@@ -16,6 +16,8 @@ from pathlib import Path
 
 import pytest
 
+from rapport.content import load_manifest, load_module
+
 from .conftest import ROOT
 
 pytestmark = pytest.mark.browser
@@ -171,6 +173,31 @@ def test_a_reflection_is_still_there_after_a_reload(page, server):
         timeout=30_000,
     )
     assert box.locator("textarea").input_value() == answer
+    assert_clean(page)
+
+
+@pytest.mark.parametrize("module_id", load_manifest(ROOT).modules)
+def test_every_module_renders_and_its_first_scenario_reaches_a_debrief(page, server, module_id):
+    module = load_module(module_id, ROOT)
+    page.goto(f"{server}/voila/render/notebooks/{module_id}.ipynb", timeout=90_000)
+    page.locator(".rp-box").first.wait_for(timeout=90_000)
+    expected = len(module.scenarios) + len(module.reflections) + len(module.activities)
+    expected += {"00-welcome": 1, "13-be-open": 2}.get(module_id, 0)  # assessment widgets
+    page.wait_for_function(
+        f"document.querySelectorAll('.rp-box').length >= {expected}", timeout=30_000
+    )
+    assert page.locator(".rp-box").count() == expected
+    assert_clean(page)
+    if not module.scenarios:
+        return
+    first = module.scenarios[0]
+    player = page.locator(".rp-box", has_text=first.title).first
+    for _ in range(12):  # always the first choice: every path ends, so this reaches a debrief
+        if player.get_by_role("region", name="Debrief").count():
+            break
+        player.locator(".rp-choice").first.click()
+        page.wait_for_timeout(150)
+    player.get_by_role("region", name="Debrief").wait_for(timeout=10_000)
     assert_clean(page)
 
 
