@@ -7,6 +7,7 @@ import re
 from collections import Counter, deque
 from pathlib import Path
 
+from rapport.agenda import AGENDAS, check_agendas
 from rapport.content import (
     ASSESSMENT,
     MANIFEST,
@@ -61,6 +62,11 @@ def check_project(root: Path) -> list[Problem]:
             problems += check_notebook(notebook, root)
     problems += check_facilitator_notes(root, manifest)
     problems += check_assessment(root, manifest)
+    if (root / AGENDAS).exists():
+        try:
+            problems += [Problem(AGENDAS, "", p) for p in check_agendas(root)]
+        except ContentError as err:
+            problems += err.problems
     return problems
 
 

@@ -37,11 +37,15 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_sync(args: argparse.Namespace) -> int:
+    from rapport.agenda import AGENDAS, AGENDAS_MD, write_agendas
     from rapport.chrome import sync_all
 
-    changed = sync_all(_root(args))
+    root = _root(args)
+    changed = sync_all(root)
     for path in changed:
         print(f"updated {path.name}")
+    if (root / AGENDAS).exists() and write_agendas(root):
+        print(f"updated {AGENDAS_MD}")
     print(f"{len(changed)} notebook{'s' if len(changed) != 1 else ''} updated.")
     return 0
 

@@ -260,3 +260,33 @@ class Assessment(Strict):
     note: Text
     scale: list[Text] = Field(min_length=5, max_length=5)
     items: list[AssessmentItem] = Field(min_length=1)
+
+
+class AgendaItem(Strict):
+    """A module (whole, or its teaching part only) or a fixed slot such as a break."""
+
+    module: ModuleId | None = None
+    part: Literal["full", "teaching"] = "full"
+    slot: Text | None = None
+    minutes: int | None = Field(default=None, ge=1, le=120)
+
+    @model_validator(mode="after")
+    def _module_or_slot(self) -> AgendaItem:
+        if (self.module is None) == (self.slot is None):
+            raise ValueError("give either a module or a slot (with its minutes)")
+        if self.slot is not None and self.minutes is None:
+            raise ValueError(f"slot {self.slot!r} needs its minutes")
+        return self
+
+
+class AgendaPlan(Strict):
+    title: Text
+    limit: int = Field(ge=30, le=600, description="the longest a session may run, in minutes")
+    items: list[AgendaItem] = Field(default_factory=list)
+    weeks: int | None = Field(default=None, ge=2, le=12)  # a series: all modules over N weeks
+
+
+class Agendas(Strict):
+    """The ready agendas (``facilitator/agendas.yaml``); times are computed from the modules."""
+
+    formats: dict[Id, AgendaPlan]
