@@ -56,3 +56,8 @@ def test_serve_defaults_to_loopback_on_8866():
     assert argv[0] == "/course"
     assert "--Voila.ip=127.0.0.1" in argv and "--port=8866" in argv and "--no-browser" in argv
     assert "--VoilaConfiguration.show_tracebacks=False" in argv
+
+
+def test_serving_beyond_this_computer_is_refused_to_keep_journals_private(capsys):
+    assert main(["serve", "--host", "0.0.0.0", "--port", "8999"]) == 2
+    assert "serves only this computer for now (0.0.0.0 was asked for)" in capsys.readouterr().err

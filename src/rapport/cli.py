@@ -63,9 +63,13 @@ def cmd_new(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    from rapport.serve import serve
+    from rapport.serve import UnsafeHost, serve
 
-    serve(_root(args), host=args.host, port=args.port, open_browser=args.open)
+    try:
+        serve(_root(args), host=args.host, port=args.port, open_browser=args.open)
+    except UnsafeHost as err:
+        print(err, file=sys.stderr)
+        return 2
     return 0
 
 
@@ -81,7 +85,9 @@ def build_parser() -> argparse.ArgumentParser:
     new.add_argument("module", help="module id, e.g. 05-listen")
     new.set_defaults(func=cmd_new)
     serve = sub.add_parser("serve", help="serve the workshop with Voila")
-    serve.add_argument("--host", default="127.0.0.1", help="address to bind (0.0.0.0 for a room)")
+    serve.add_argument(
+        "--host", default="127.0.0.1", help="address to bind (loopback only, for now)"
+    )
     serve.add_argument("--port", type=int, default=8866)
     serve.add_argument("--open", action="store_true", help="open a browser")
     serve.set_defaults(func=cmd_serve)

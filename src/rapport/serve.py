@@ -48,10 +48,27 @@ def voila_argv(root: Path, host: str, port: int, open_browser: bool) -> list[str
     ]
 
 
+LOOPBACK = {"127.0.0.1", "localhost", "::1"}
+NOT_YET = (
+    "Rapport serves only this computer for now ({host} was asked for). Every visitor of one "
+    "server would share a single private journal until participants get their own identity "
+    "(the live room), so serving to other devices is switched off to keep journals private."
+)
+
+
+class UnsafeHost(ValueError):
+    """A bind address that would expose one learner's journal to other devices."""
+
+
+def check_host(host: str) -> None:
+    if host not in LOOPBACK:
+        raise UnsafeHost(NOT_YET.format(host=host))
+
+
 def serve(
     root: Path, host: str = "127.0.0.1", port: int = 8866, open_browser: bool = False
 ) -> None:
     """Run the workshop server until interrupted."""
-    shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host
-    print(f"Rapport workshop: http://{shown}:{port}/  (Ctrl+C to stop)", flush=True)
+    check_host(host)
+    print(f"Rapport workshop: http://{host}:{port}/  (Ctrl+C to stop)", flush=True)
     WorkshopVoila.launch_instance(argv=voila_argv(root, host, port, open_browser))
