@@ -132,3 +132,24 @@ def test_the_command_exits_non_zero_and_names_the_problem(capsys):
 def test_the_command_passes_on_valid_content(capsys):
     assert main(["--root", str(DATA / "project"), "check"]) == 0
     assert "All content is valid: 1 modules, 1 scenarios" in capsys.readouterr().out
+
+
+def test_facilitator_notes_must_add_up_and_cover_every_scenario(tmp_path: Path):
+    import shutil
+
+    shutil.copytree(DATA / "project", tmp_path / "p")
+    notes = tmp_path / "p/facilitator/01-sample.yaml"
+    notes.write_text(
+        notes.read_text()
+        .replace("minutes: 5, what: Talk", "minutes: 7, what: Talk")
+        .replace("hello:", "goodbye:")
+    )
+    found = [str(p) for p in check_project(tmp_path / "p")]
+    assert any(
+        "the timing plan adds up to 12 minutes, but the module takes 10" in p for p in found
+    ), found
+    assert any("needs debrief questions for exactly the scenarios hello" in p for p in found), found
+    notes.unlink()
+    assert [str(p) for p in check_project(tmp_path / "p")] == [
+        "facilitator/01-sample.yaml: facilitator notes are missing"
+    ]

@@ -71,7 +71,7 @@ def check_project(root: Path) -> list[Problem]:
 
 
 def check_facilitator_notes(root: Path, manifest: Manifest) -> list[Problem]:
-    """Every principle module has notes whose timing adds up and whose debriefs match."""
+    """Every module has notes whose timing adds up and whose debriefs match its scenarios."""
     problems: list[Problem] = []
     for module_id in manifest.modules:
         try:
@@ -80,9 +80,9 @@ def check_facilitator_notes(root: Path, manifest: Manifest) -> list[Problem]:
             continue  # reported with the module itself
         path = root / "facilitator" / f"{module_id}.yaml"
         if not path.exists():
-            if module.kind == "principle":
-                name = f"facilitator/{module_id}.yaml"
-                problems.append(Problem(name, "", "facilitator notes are missing"))
+            problems.append(
+                Problem(f"facilitator/{module_id}.yaml", "", "facilitator notes are missing")
+            )
             continue
         try:
             source = read_yaml(path, root)
