@@ -12,36 +12,27 @@ def test_the_sample_module_parses_with_typed_activities(sample):
     assert sample.scenario("hello").node("greet").choices[0].routes[0].when == "trust >= 2"
 
 
-def test_activities_are_typed_by_kind():
-    scale = Module.model_validate(
+def module_with(activity: dict) -> Module:
+    return Module.model_validate(
         {
             "id": "02-x",
             "title": "X",
             "minutes": {"teaching": 1, "exercises": 1},
             "questions": ["q"],
             "objectives": ["o"],
-            "activities": [
-                {"id": "s", "kind": "scale", "prompt": "How?", "low": "no", "high": "yes"}
-            ],
+            "activities": [activity],
         }
-    ).activities[0]
-    assert isinstance(scale, Scale)
+    )
+
+
+def test_activities_are_typed_by_kind():
+    scale = module_with({"id": "s", "kind": "scale", "prompt": "How?", "low": "no", "high": "yes"})
+    assert isinstance(scale.activities[0], Scale)
 
 
 def test_a_pair_exercise_needs_a_time_box():
     with pytest.raises(ValidationError, match="minutes"):
-        Module.model_validate(
-            {
-                "id": "02-x",
-                "title": "X",
-                "minutes": {"teaching": 1, "exercises": 1},
-                "questions": ["q"],
-                "objectives": ["o"],
-                "activities": [
-                    {"id": "p", "kind": "pair", "prompt": "Talk", "instructions": ["a"]}
-                ],
-            }
-        )
+        module_with({"id": "p", "kind": "pair", "prompt": "Talk", "instructions": ["a"]})
 
 
 def test_a_meter_must_start_inside_its_range():
