@@ -6,12 +6,12 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8866
 
-.PHONY: workshop test lint check sync clean
+.PHONY: workshop test check sync clean system-packages
 
 workshop: $(VENV)/.run
 	$(BIN)/rapport serve --host 127.0.0.1 --port $(PORT)
 
-test: $(VENV)/.test /usr/bin/chromium
+test: $(VENV)/.test system-packages
 	$(BIN)/ruff check src tests
 	$(BIN)/rapport check
 	$(BIN)/python -m pytest
@@ -34,13 +34,19 @@ $(VENV)/.test: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e ".[test]"
 	touch $(VENV)/.run $@
 
-# Browser tests drive Debian's Chromium (Playwright cannot download browsers here).
-/usr/bin/chromium:
-	@if [ "$$(id -u)" = 0 ]; then \
-		apt-get update -q && apt-get install -y -q chromium; \
-	else \
-		echo "Chromium is missing: run 'sudo apt-get install -y chromium', then 'make test' again." >&2; \
-		exit 1; \
+# The suite drives Debian's Chromium (Playwright cannot download browsers here) and starts
+# its own PostgreSQL server on a free loopback port; both come from Debian's packages.
+system-packages:
+	@missing=""; \
+	[ -x /usr/bin/chromium ] || missing="$$missing chromium"; \
+	ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 || missing="$$missing postgresql"; \
+	if [ -n "$$missing" ]; then \
+		if [ "$$(id -u)" = 0 ]; then \
+			apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q $$missing; \
+		else \
+			echo "Missing Debian packages:$$missing. Run 'sudo apt-get install -y$$missing', then 'make test' again." >&2; \
+			exit 1; \
+		fi; \
 	fi
 
 clean:

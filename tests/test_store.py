@@ -2,9 +2,16 @@
 
 from pathlib import Path
 
+import pytest
 from sqlalchemy import text
 
 from rapport.store import Store, default_url, get_store
+
+
+@pytest.fixture
+def store(any_store):
+    """Every test here runs on SQLite and on PostgreSQL."""
+    return any_store
 
 
 def test_saving_creates_then_replaces_an_entry(store):

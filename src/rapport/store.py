@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from sqlalchemy import (
+    Boolean,
     Column,
     DateTime,
     Engine,
@@ -72,6 +73,44 @@ assessment_answers = Table(
 )
 
 
+# The live room. Participants are known only by a hash of the random token in their browser.
+rooms = Table(
+    "rooms",
+    metadata,
+    Column("code", String(7), primary_key=True),
+    Column("module", String(80), nullable=False),
+    Column("activity", String(80)),  # the activity on screen now, if any
+    Column("phase", String(10), nullable=False, default="closed"),  # closed, open or revealed
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("ended_at", DateTime(timezone=True)),
+)
+
+participants = Table(
+    "participants",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("room", String(7), nullable=False),
+    Column("token_hash", String(64), nullable=False),
+    Column("nickname", String(40)),
+    Column("joined_at", DateTime(timezone=True), nullable=False),
+    Column("last_seen", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("room", "token_hash", name="uq_participant"),
+)
+
+room_answers = Table(
+    "room_answers",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("room", String(7), nullable=False, index=True),
+    Column("activity", String(80), nullable=False),
+    Column("participant", String(64), nullable=False),
+    Column("value", Text, nullable=False),
+    Column("hidden", Boolean, nullable=False, default=False),
+    Column("answered_at", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("room", "activity", "participant", name="uq_room_answer"),
+)
+
+
 @dataclass(frozen=True)
 class Entry:
     """One saved journal answer."""
@@ -104,11 +143,11 @@ def default_url() -> str:
     return f"sqlite:///{Path(user_data_dir('rapport', appauthor=False)) / 'rapport.sqlite3'}"
 
 
-def _now() -> datetime:
+def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-def _aware(value: datetime) -> datetime:
+def as_utc(value: datetime) -> datetime:
     # SQLite hands timestamps back without a zone; they were written in UTC.
     return value if value.tzinfo else value.replace(tzinfo=UTC)
 
@@ -144,7 +183,7 @@ class Store:
     # -- journal ------------------------------------------------------------------
     def save_entry(self, learner: str, module: str, prompt: str, text: str) -> Entry:
         """Create or replace the learner's answer to one prompt."""
-        now = _now()
+        now = utc_now()
         key = (
             (journal.c.learner == learner)
             & (journal.c.module == module)
@@ -219,14 +258,14 @@ class Store:
                     scenario=scenario,
                     ending=ending,
                     path=json.dumps(list(path)),
-                    finished_at=_now(),
+                    finished_at=utc_now(),
                 )
             )
 
     # -- self-assessment ------------------------------------------------------------
     def save_assessment(self, learner: str, phase: str, answers: dict[str, int]) -> None:
         """Replace the learner's answers for one phase, all in one transaction."""
-        now = _now()
+        now = utc_now()
         where = (assessment_answers.c.learner == learner) & (assessment_answers.c.phase == phase)
         with self.engine.begin() as conn:
             conn.execute(delete(assessment_answers).where(where))
@@ -263,7 +302,7 @@ class Store:
                 r["scenario"],
                 r["ending"],
                 tuple(json.loads(r["path"])),
-                _aware(r["finished_at"]),
+                as_utc(r["finished_at"]),
             )
             for r in rows
         ]
@@ -275,8 +314,8 @@ def _entry(row) -> Entry:
         module=row["module"],
         prompt=row["prompt"],
         text=row["text"],
-        created_at=_aware(row["created_at"]),
-        updated_at=_aware(row["updated_at"]),
+        created_at=as_utc(row["created_at"]),
+        updated_at=as_utc(row["updated_at"]),
     )
 
 
