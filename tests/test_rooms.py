@@ -134,3 +134,24 @@ def test_thirty_participants_answering_at_once_lose_nothing(rooms):
     assert result.count == 30
     assert result.table["count"].tolist() == [6, 6, 6, 6, 6]
     assert rooms.present(room.code) == 30
+
+
+def test_two_tabs_joining_at_the_same_instant_are_one_participant(rooms):
+    room = rooms.create("05-listen")
+    me, errors = token(), []
+    start = threading.Barrier(8)
+
+    def join() -> None:
+        try:
+            start.wait()
+            rooms.join(room.code, me)
+        except Exception as err:  # collected and asserted below
+            errors.append(err)
+
+    threads = [threading.Thread(target=join) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert rooms.present(room.code) == 1

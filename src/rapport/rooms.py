@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 
 from rapport.codes import new_code, normalise_code
 from rapport.content import load_module
-from rapport.store import Store, as_utc, participants, room_answers, rooms, utc_now
+from rapport.store import Store, as_utc, participants, room_answers, rooms, upsert, utc_now
 from rapport.tally import Tally, clean_answer, tally
 
 PHASES = ("closed", "open", "revealed")
@@ -153,22 +153,10 @@ class Rooms:
             raise RoomError("This workshop has ended. Thank you for taking part!")
         digest, now = token_hash(token), utc_now()
         nickname = " ".join((nickname or "").split())[:40] or None
-        with self.engine.begin() as conn:
-            seen = conn.execute(
-                update(participants)
-                .where((participants.c.room == room.code) & (participants.c.token_hash == digest))
-                .values(last_seen=now)
-            ).rowcount
-            if not seen:
-                conn.execute(
-                    insert(participants).values(
-                        room=room.code,
-                        token_hash=digest,
-                        nickname=nickname,
-                        joined_at=now,
-                        last_seen=now,
-                    )
-                )
+        key = (participants.c.room == room.code) & (participants.c.token_hash == digest)
+        new = {"room": room.code, "token_hash": digest, "nickname": nickname, "joined_at": now}
+        if not upsert(self.engine, participants, key, {"last_seen": now}, new):
+            raise RoomError("Joining did not go through just now; please try again.")
         return room
 
     def submit(self, code: str, token: str, activity_id: str, raw: object) -> str:
@@ -187,25 +175,9 @@ class Rooms:
             & (room_answers.c.activity == activity_id)
             & (room_answers.c.participant == digest)
         )
-        for _attempt in range(3):
-            try:
-                with self.engine.begin() as conn:
-                    if not conn.execute(
-                        update(room_answers).where(key).values(value=value, answered_at=now)
-                    ).rowcount:
-                        conn.execute(
-                            insert(room_answers).values(
-                                room=room.code,
-                                activity=activity_id,
-                                participant=digest,
-                                value=value,
-                                hidden=False,
-                                answered_at=now,
-                            )
-                        )
-                return value
-            except IntegrityError:
-                continue  # the same participant's other tab got there first: update instead
+        new = {"room": room.code, "activity": activity_id, "participant": digest, "hidden": False}
+        if upsert(self.engine, room_answers, key, {"value": value, "answered_at": now}, new):
+            return value
         raise RoomError("Your answer could not be saved just now; please send it again.")
 
     # -- results -----------------------------------------------------------------------

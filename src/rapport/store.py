@@ -189,25 +189,9 @@ class Store:
             & (journal.c.module == module)
             & (journal.c.prompt == prompt)
         )
-        for _attempt in range(2):
-            with self.engine.begin() as conn:
-                changed = conn.execute(update(journal).where(key).values(text=text, updated_at=now))
-                if changed.rowcount:
-                    break
-                try:
-                    conn.execute(
-                        journal.insert().values(
-                            learner=learner,
-                            module=module,
-                            prompt=prompt,
-                            text=text,
-                            created_at=now,
-                            updated_at=now,
-                        )
-                    )
-                    break
-                except IntegrityError:
-                    continue  # someone inserted it first: loop and update instead
+        new = {"learner": learner, "module": module, "prompt": prompt, "created_at": now}
+        if not upsert(self.engine, journal, key, {"text": text, "updated_at": now}, new):
+            raise OSError("the journal stayed busy; nothing was changed")
         entry = self.entry(learner, module, prompt)
         assert entry is not None
         return entry
@@ -306,6 +290,25 @@ class Store:
             )
             for r in rows
         ]
+
+
+def upsert(
+    engine: Engine, table: Table, where, changes: dict, new: dict, attempts: int = 3
+) -> bool:
+    """Update the row matching ``where``, or insert ``new | changes``, in one transaction.
+
+    A concurrent insert of the same row (two tabs, two clicks) makes ours fail on the unique
+    constraint; we then try again, and update the row that won. False if it never settled.
+    """
+    for _attempt in range(attempts):
+        try:
+            with engine.begin() as conn:
+                if not conn.execute(update(table).where(where).values(**changes)).rowcount:
+                    conn.execute(table.insert().values(**new, **changes))
+            return True
+        except IntegrityError:
+            continue
+    return False
 
 
 def _entry(row) -> Entry:
