@@ -15,15 +15,6 @@ from rapport.content import load_manifest, load_module, notebooks_dir
 from rapport.schema import Manifest, Module
 
 TAG = "rapport:"
-PARTS = ("header", "setup", "footer", "contents")
-SETTING_NAMES = {
-    "work": "at work",
-    "friends": "with friends",
-    "family": "in the family",
-    "partner": "with a partner",
-    "online": "online",
-    "community": "in the neighbourhood",
-}
 
 
 def _md(text: str) -> str:
