@@ -37,7 +37,7 @@ def load_agendas(root: Path | None = None) -> Agendas:
 
 def module_slot(module: Module, part: str, start: int) -> Slot:
     minutes = module.minutes.teaching if part == "teaching" else module.minutes.total
-    label = f"{module.id[:2]} · {module.title}" + (" (the idea only)" if part == "teaching" else "")
+    label = module.label + (" (the idea only)" if part == "teaching" else "")
     return Slot(start, minutes, label, module.id)
 
 

@@ -70,14 +70,22 @@ def check_project(root: Path) -> list[Problem]:
     return problems
 
 
+def _valid_modules(root: Path, manifest: Manifest) -> list[Module]:
+    """The manifest's modules that load; the others are reported with the module itself."""
+    modules = []
+    for module_id in manifest.modules:
+        try:
+            modules.append(load_module(module_id, root))
+        except ContentError:
+            continue
+    return modules
+
+
 def check_facilitator_notes(root: Path, manifest: Manifest) -> list[Problem]:
     """Every module has notes whose timing adds up and whose debriefs match its scenarios."""
     problems: list[Problem] = []
-    for module_id in manifest.modules:
-        try:
-            module = load_module(module_id, root)
-        except ContentError:
-            continue  # reported with the module itself
+    for module in _valid_modules(root, manifest):
+        module_id = module.id
         path = root / "facilitator" / f"{module_id}.yaml"
         if not path.exists():
             problems.append(
@@ -122,13 +130,7 @@ def check_assessment(root: Path, manifest: Manifest) -> list[Problem]:
     except ContentError as err:
         return err.problems
     problems = _duplicates(assessment.items, ("items",), source)
-    principles = []
-    for module_id in manifest.modules:
-        try:
-            if load_module(module_id, root).kind == "principle":
-                principles.append(module_id)
-        except ContentError:
-            continue
+    principles = [m.id for m in _valid_modules(root, manifest) if m.kind == "principle"]
     for i, item in enumerate(assessment.items):
         if item.module not in principles:
             message = f"{item.module!r} is not a principle module in the manifest"

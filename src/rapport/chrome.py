@@ -22,14 +22,10 @@ def _md(text: str) -> str:
     return " ".join(text.split()).replace("|", "\\|").replace("<", "&lt;")
 
 
-def module_label(module: Module) -> str:
-    return f"{module.id[:2]} · {module.title}"
-
-
 def header(module: Module, manifest: Manifest) -> str:
     minutes = module.minutes
     lines = [
-        f"# {module_label(module)}",
+        f"# {module.label}",
         "",
         f"*About {minutes.total} minutes: {minutes.teaching} to teach, "
         f"{minutes.exercises} for the exercises.*",
@@ -78,11 +74,11 @@ def navigation(module_id: str, manifest: Manifest, root: Path | None = None) -> 
     parts = []
     if i > 0:
         prev = load_module(order[i - 1], root)
-        parts.append(f"[← {module_label(prev)}]({prev.id}.ipynb)")
+        parts.append(f"[← {prev.label}]({prev.id}.ipynb)")
     parts.append("[All modules](index.ipynb)")
     if i + 1 < len(order):
         nxt = load_module(order[i + 1], root)
-        parts.append(f"[{module_label(nxt)} →]({nxt.id}.ipynb)")
+        parts.append(f"[{nxt.label} →]({nxt.id}.ipynb)")
     return " · ".join(parts)
 
 

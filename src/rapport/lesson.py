@@ -86,7 +86,7 @@ class Lesson:
         return comparison
 
     def _titles(self) -> dict[str, str]:
-        return {m: f"{m[:2]} · {load_module(m).title}" for m in load_manifest().modules}
+        return {m: load_module(m).label for m in load_manifest().modules}
 
     def _record(self, debrief: Debrief) -> None:
         path = [step.choice_index for step in debrief.steps]
@@ -105,7 +105,7 @@ def summary_markdown(module: Module) -> str:
     """One line saying what a module offers; the output of a notebook's setup cell."""
     count = len(module.activities)
     return (
-        f"**{module.id[:2]} · {module.title}**: {len(module.scenarios)} role-plays, "
+        f"**{module.label}**: {len(module.scenarios)} role-plays, "
         f"{len(module.reflections)} reflections, {count} group "
         f"{'activity' if count == 1 else 'activities'}. "
         "Your journal answers stay private to you."

@@ -183,6 +183,11 @@ class Module(Strict):
     def number(self) -> int:
         return int(self.id[:2])
 
+    @property
+    def label(self) -> str:
+        """How the course names a module everywhere: ``05 · Listen to understand``."""
+        return f"{self.id[:2]} · {self.title}"
+
     def scenario(self, scenario_id: str) -> Scenario:
         return _by_id(self.scenarios, scenario_id, f"module {self.id!r} has no scenario")
 
