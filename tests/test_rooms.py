@@ -155,3 +155,108 @@ def test_two_tabs_joining_at_the_same_instant_are_one_participant(rooms):
         thread.join()
     assert errors == []
     assert rooms.present(room.code) == 1
+
+
+def test_a_room_role_play_votes_each_decision_and_the_facilitator_takes_one(rooms):
+    from rapport.rooms import play_run
+
+    code = rooms.create("05-listen").code
+    room = rooms.start_play(code, "the-mixer")
+    assert room.playing == "the-mixer" and room.phase == "open"
+    first_vote = room.current
+    people = [token() for _ in range(4)]
+    for n, person in enumerate(people):
+        rooms.join(code, person)
+        rooms.submit(code, person, first_vote, 1 if n else 0)
+    counts = rooms.tally(code, first_vote).table["votes"].tolist()
+    assert counts[:2] == [1, 3] and sum(counts) == 4
+    options = rooms.tally(code, first_vote).table["option"].tolist()
+    assert options == [c.text for c in play_run(room).node.choices]
+
+    room = rooms.take(code, 1)
+    assert room.phase == "revealed" and room.current == first_vote  # results stay on screen
+    with pytest.raises(RoomError, match="closed now"):
+        rooms.submit(code, people[0], first_vote, 2)  # the vote is over
+    room = rooms.next_decision(code)
+    assert room.phase == "open" and room.current != first_vote
+    while not play_run(room).finished:
+        room = rooms.take(code, 0)
+        if not play_run(room).finished:
+            room = rooms.next_decision(code)
+    with pytest.raises(RoomError, match="has ended"):
+        rooms.next_decision(code)
+    assert play_run(room).debrief().debrief
+    exported = rooms.export(code)
+    votes = exported[exported["kind"] == "vote"]
+    assert len(votes) == 4 and set(votes["answer"]) <= set(options)
+
+
+def test_a_second_round_of_a_role_play_starts_a_fresh_vote(rooms):
+    code = rooms.create("05-listen").code
+    first = rooms.start_play(code, "the-mixer").current
+    me = token()
+    rooms.join(code, me)
+    rooms.submit(code, me, first, 0)
+    second = rooms.start_play(code, "the-mixer").current
+    assert second != first and rooms.answered(code, second) == 0
+    assert rooms.my_answer(code, me, first) == "0"
+
+
+def test_a_vote_outside_the_choices_is_refused(rooms):
+    code = rooms.create("05-listen").code
+    vote = rooms.start_play(code, "the-mixer").current
+    me = token()
+    rooms.join(code, me)
+    with pytest.raises(AnswerRejected, match="Pick one of the options"):
+        rooms.submit(code, me, vote, 17)
+    with pytest.raises(IndexError):
+        rooms.take(code, 17)
+
+
+def test_shared_reflections_are_anonymous_limited_and_hideable(rooms):
+    code = rooms.create("05-listen").code
+    me = token()
+    rooms.join(code, me)
+    rooms.share(code, me, "felt-heard", "  My grandmother, <b>always</b>.\x07 ")
+    [shared] = rooms.shared(code)
+    assert shared.value == "My grandmother, <b>always</b>."
+    with pytest.raises(AnswerRejected, match="up to 1000 characters; this reflection has 1001"):
+        rooms.share(code, me, "felt-heard", "x" * 1001)
+    assert rooms.shared(code)[0].value == shared.value  # the earlier share is kept
+    with pytest.raises(AnswerRejected, match="nothing to share"):
+        rooms.share(code, me, "rehearsing", " \n ")
+    rooms.hide(code, shared.id)
+    assert rooms.shared(code) == []
+    assert "participant" not in rooms.export(code).columns
+
+
+def test_a_browser_finds_its_room_again_after_a_reload(rooms):
+    room = rooms.show(rooms.create("05-listen").code, "how-hard", "open")
+    me, other = token(), token()
+    rooms.join(room.code, me)
+    rooms.submit(room.code, me, "how-hard", 3)
+    assert rooms.joined(me).code == room.code
+    assert rooms.joined(other) is None
+    assert rooms.my_answer(room.code, me, "how-hard") == "3"
+    rooms.end(room.code)
+    assert rooms.joined(me) is None
+
+
+def test_timer_and_agenda_position_live_in_the_room_state(rooms):
+    code = rooms.create("05-listen").code
+    room = rooms.start_timer(code, 3)
+    assert "timer" in room.state
+    room = rooms.update_state(code, agenda=2)
+    assert room.state["agenda"] == 2 and "timer" in room.state
+    assert "timer" not in rooms.stop_timer(code).state
+
+
+def test_the_facilitator_key_is_checked_against_its_digest(store):
+    from rapport.rooms import facilitator_key_ok, set_facilitator_key
+
+    assert not facilitator_key_ok(store, "anything")  # no key set: nothing opens
+    set_facilitator_key(store, "the-right-key")
+    assert facilitator_key_ok(store, "the-right-key")
+    assert not facilitator_key_ok(store, "the-right-kez")
+    assert not facilitator_key_ok(store, "")
+    assert "the-right-key" not in (store.setting("facilitator_key_sha256") or "the-right-key")

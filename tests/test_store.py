@@ -82,3 +82,24 @@ def test_assessment_answers_are_replaced_as_a_whole_per_phase(store):
     assert store.assessment("ana", "baseline") == {"a": 5}
     assert store.assessment("ana", "follow-up") == {"a": 3}
     assert store.assessment("ben", "baseline") == {}
+
+
+def test_a_store_from_before_room_state_gains_the_column_and_keeps_its_rooms(tmp_path):
+    import sqlite3
+
+    from rapport.rooms import Rooms
+
+    path = tmp_path / "old.sqlite3"
+    with sqlite3.connect(path) as db:  # the rooms table as the first release made it
+        db.execute(
+            "CREATE TABLE rooms (code VARCHAR(7) PRIMARY KEY, module VARCHAR(80) NOT NULL, "
+            "activity VARCHAR(80), phase VARCHAR(10) NOT NULL, created_at DATETIME NOT NULL, "
+            "ended_at DATETIME)"
+        )
+        db.execute(
+            "INSERT INTO rooms VALUES ('K7Q-4M2', '05-listen', NULL, 'closed', "
+            "'2026-11-20 10:00:00', NULL)"
+        )
+    rooms = Rooms(Store(f"sqlite:///{path}"))
+    assert rooms.get("K7Q-4M2").state == {}
+    assert rooms.start_timer("K7Q-4M2", 2).state["timer"]

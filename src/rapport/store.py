@@ -23,7 +23,9 @@ from sqlalchemy import (
     create_engine,
     delete,
     event,
+    inspect,
     select,
+    text,
     update,
 )
 from sqlalchemy.engine import make_url
@@ -83,7 +85,19 @@ rooms = Table(
     Column("phase", String(10), nullable=False, default="closed"),  # closed, open or revealed
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("ended_at", DateTime(timezone=True)),
+    Column("state", Text),  # JSON: timer, agenda position, room role-play
 )
+
+# Server-wide settings, such as the digest of the facilitator key.
+settings = Table(
+    "settings",
+    metadata,
+    Column("name", String(40), primary_key=True),
+    Column("value", Text, nullable=False),
+)
+
+# Columns added after a table first shipped: (table, column, SQL type), added when missing.
+_ADDED_COLUMNS = (("rooms", "state", "TEXT"),)
 
 participants = Table(
     "participants",
@@ -179,6 +193,20 @@ class Store:
         self.url = url or default_url()
         self.engine = make_engine(self.url)
         metadata.create_all(self.engine)
+        _add_missing_columns(self.engine)
+
+    # -- settings -------------------------------------------------------------------
+    def setting(self, name: str) -> str | None:
+        with self.engine.connect() as conn:
+            return conn.execute(
+                select(settings.c.value).where(settings.c.name == name)
+            ).scalar_one_or_none()
+
+    def set_setting(self, name: str, value: str) -> None:
+        if not upsert(
+            self.engine, settings, settings.c.name == name, {"value": value}, {"name": name}
+        ):
+            raise OSError("the store stayed busy; the setting was not changed")
 
     # -- journal ------------------------------------------------------------------
     def save_entry(self, learner: str, module: str, prompt: str, text: str) -> Entry:
@@ -309,6 +337,16 @@ def upsert(
         except IntegrityError:
             continue
     return False
+
+
+def _add_missing_columns(engine: Engine) -> None:
+    """Bring a store made by an earlier version up to date, keeping every row."""
+    inspector = inspect(engine)
+    for table, column, sql_type in _ADDED_COLUMNS:
+        present = {c["name"] for c in inspector.get_columns(table)}
+        if column not in present:
+            with engine.begin() as conn:
+                conn.execute(text(f"ALTER TABLE {table} ADD COLUMN {column} {sql_type}"))
 
 
 def _entry(row) -> Entry:

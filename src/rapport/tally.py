@@ -21,7 +21,7 @@ class AnswerRejected(ValueError):
     """An answer that cannot be taken; the message tells the participant why."""
 
 
-def _visible(text: str, keep_newlines: bool) -> str:
+def visible_text(text: str, keep_newlines: bool) -> str:
     """Text without control characters (bidi marks and emoji are kept)."""
     allowed = {"\n"} if keep_newlines else set()
     cleaned = "".join(
@@ -50,7 +50,7 @@ def clean_answer(activity: Activity, raw: object) -> str:
         if not 1 <= value <= 5:
             raise AnswerRejected("Choose a number from 1 to 5.")
         return str(value)
-    text = _visible(str(raw or ""), keep_newlines=isinstance(activity, OpenText))
+    text = visible_text(str(raw or ""), keep_newlines=isinstance(activity, OpenText))
     if not text:
         raise AnswerRejected("Write something first: an empty answer is not sent.")
     if isinstance(activity, OneWord):
