@@ -58,6 +58,59 @@ def test_serve_defaults_to_loopback_on_8866():
     assert "--VoilaConfiguration.show_tracebacks=False" in argv
 
 
-def test_serving_beyond_this_computer_is_refused_to_keep_journals_private(capsys):
-    assert main(["serve", "--host", "0.0.0.0", "--port", "8999"]) == 2
-    assert "serves only this computer for now (0.0.0.0 was asked for)" in capsys.readouterr().err
+def test_serve_passes_the_browser_token_header_to_kernels():
+    argv = voila_argv(Path("/course"), "127.0.0.1", 8866, open_browser=False)
+    assert "--VoilaConfiguration.http_header_envs=['X-Rapport-Token']" in argv
+
+
+def test_a_network_host_gives_each_browser_its_own_journal_and_prints_the_urls(monkeypatch):
+    from rapport.serve import plan
+
+    monkeypatch.delenv("RAPPORT_FACILITATOR_KEY", raising=False)
+    chosen = plan("0.0.0.0", 9000)
+    assert chosen.identity == "browser"
+    assert chosen.public_url.startswith("http://") and "0.0.0.0" not in chosen.public_url
+    banner = chosen.banner()
+    assert f"{chosen.public_url}join" in banner
+    assert f"{chosen.public_url}facilitator?key={chosen.key}" in banner
+    assert plan("127.0.0.1", 9000).identity == "account"
+    assert plan("127.0.0.1", 9000).key != chosen.key  # a fresh key for every start
+    monkeypatch.setenv("RAPPORT_FACILITATOR_KEY", "planned-key-for-tuesday")
+    assert plan("127.0.0.1", 9000).key == "planned-key-for-tuesday"
+
+
+def test_one_shared_account_journal_on_the_network_is_refused(capsys):
+    assert main(["serve", "--host", "0.0.0.0", "--identity", "account", "--port", "8999"]) == 2
+    assert "would let every device on the network" in capsys.readouterr().err
+
+
+def test_room_commands_list_export_and_delete(tmp_path, monkeypatch, capsys):
+    import secrets
+
+    from rapport.rooms import Rooms
+    from rapport.store import get_store
+
+    monkeypatch.setenv("RAPPORT_DB_URL", f"sqlite:///{tmp_path / 'rooms.sqlite3'}")
+    rooms = Rooms(get_store())
+    assert main(["room", "list"]) == 0
+    assert "No rooms yet" in capsys.readouterr().out
+    code = rooms.show(rooms.create("05-listen").code, "how-hard", "open").code
+    for value in (2, 4, 4):
+        person = secrets.token_urlsafe(16)
+        rooms.join(code, person)
+        rooms.submit(code, person, "how-hard", value)
+    assert main(["room", "list"]) == 0
+    assert f"{code}  05-listen" in capsys.readouterr().out
+    out = tmp_path / "answers.csv"
+    assert main(["room", "export", code.lower(), "--out", str(out)]) == 0
+    assert "wrote 3 answers" in capsys.readouterr().out
+    assert out.read_text().count("\n") == 4 and "how-hard" in out.read_text()
+    assert main(["room", "export", code, "--out", str(out)]) == 1  # never overwrites silently
+    assert main(["room", "delete", code]) == 1
+    assert "--yes" in capsys.readouterr().err
+    assert main(["room", "delete", code, "--yes"]) == 0
+    assert "and its 3 answers" in capsys.readouterr().out
+    assert main(["room", "export", code]) == 1
+    assert f"No room has the code {code}" in capsys.readouterr().err
+    assert main(["room", "export", "K7Q"]) == 1
+    assert "Room codes have 6 characters" in capsys.readouterr().err

@@ -31,6 +31,8 @@ from rapport.schema import (
 
 NOTEBOOK_NAME = re.compile(r"^\d\d-[a-z0-9][a-z0-9-]*$")
 MAX_CODE_LINES = 3
+# Notebooks that are apps rather than modules: thin like the rest, with no module chrome.
+APP_NOTEBOOKS = ("notebooks/join.ipynb", "facilitator/dashboard.ipynb")
 
 # What every principle module offers (see CURRICULUM.md, "Anatomy of a module").
 MIN_SCENARIOS = 2
@@ -60,6 +62,9 @@ def check_project(root: Path) -> list[Problem]:
         notebook = notebooks_dir(root) / f"{module_id}.ipynb"
         if notebook.exists():
             problems += check_notebook(notebook, root)
+    for rel in APP_NOTEBOOKS:
+        if (root / rel).exists():
+            problems += check_notebook(root / rel, root, chrome=False)
     problems += check_facilitator_notes(root, manifest)
     problems += check_assessment(root, manifest)
     if (root / AGENDAS).exists():
@@ -184,9 +189,11 @@ def _check_manifest(manifest: Manifest, source: Source, root: Path) -> list[Prob
     for folder, suffix in ((notebooks_dir(root), ".ipynb"), (exercises_dir(root), ".yaml")):
         for path in sorted(folder.glob(f"*{suffix}")):
             stem = path.stem
+            rel = path.relative_to(root).as_posix()
             if stem in listed or path.name in (MANIFEST, ASSESSMENT) or stem == "index":
                 continue
-            rel = path.relative_to(root).as_posix()
+            if rel in APP_NOTEBOOKS:
+                continue
             if NOTEBOOK_NAME.match(stem):
                 problems.append(Problem(rel, "", f"module {stem!r} is not in the manifest"))
             else:
@@ -415,7 +422,7 @@ def _check_minimums(module: Module, source: Source) -> list[Problem]:
     return problems
 
 
-def check_notebook(path: Path, root: Path) -> list[Problem]:
+def check_notebook(path: Path, root: Path, chrome: bool = True) -> list[Problem]:
     """A notebook stays thin: short code cells, no definitions, chrome in step with content."""
     from rapport.chrome import stale_chrome
 
@@ -442,5 +449,6 @@ def check_notebook(path: Path, root: Path) -> list[Problem]:
             problems.append(
                 Problem(rel, f"cells[{i}]", "defines a function or class; put it in the package")
             )
-    problems += [Problem(rel, place, message) for place, message in stale_chrome(path, root)]
+    if chrome:
+        problems += [Problem(rel, place, m) for place, m in stale_chrome(path, root)]
     return problems

@@ -66,11 +66,65 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from rapport.serve import UnsafeHost, serve
 
     try:
-        serve(_root(args), host=args.host, port=args.port, open_browser=args.open)
+        serve(
+            _root(args),
+            host=args.host,
+            port=args.port,
+            open_browser=args.open,
+            identity=args.identity,
+        )
     except UnsafeHost as err:
         print(err, file=sys.stderr)
         return 2
     return 0
+
+
+def cmd_room(args: argparse.Namespace) -> int:
+    from rapport.codes import CodeError
+    from rapport.rooms import RoomError, Rooms
+    from rapport.store import get_store
+
+    rooms = Rooms(get_store())
+    try:
+        if args.action == "list":
+            listed = rooms.list()
+            if not listed:
+                print("No rooms yet. Create one on the facilitator dashboard.")
+            for room in listed:
+                status = f"ended {room.ended_at:%Y-%m-%d %H:%M}" if room.ended else "open"
+                answers = len(rooms.export(room.code))
+                print(
+                    f"{room.code}  {room.module:<24} created {room.created_at:%Y-%m-%d %H:%M} UTC"
+                    f"  {status:<22} {answers} answer{'s' if answers != 1 else ''}"
+                )
+            return 0
+        if args.code is None:
+            print(f"rapport room {args.action} needs a room code, e.g. K7Q-4M2", file=sys.stderr)
+            return 2
+        if args.action == "export":
+            frame = rooms.export(args.code)
+            room = rooms.get(args.code)
+            out = Path(args.out or f"room-{room.code}.csv")
+            if out.exists() and not args.force:
+                print(f"{out} exists; pass --force to replace it", file=sys.stderr)
+                return 1
+            frame.to_csv(out, index=False)
+            print(f"wrote {len(frame)} answers to {out}")
+            return 0
+        room = rooms.get(args.code)
+        if not args.yes:
+            print(
+                f"This deletes room {room.code} and all its answers for good. "
+                f"Run again with --yes to do it.",
+                file=sys.stderr,
+            )
+            return 1
+        gone = rooms.delete(room.code)
+        print(f"deleted room {room.code} and its {gone} answer{'s' if gone != 1 else ''}")
+        return 0
+    except (RoomError, CodeError) as err:
+        print(err, file=sys.stderr)
+        return 1
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -86,11 +140,27 @@ def build_parser() -> argparse.ArgumentParser:
     new.set_defaults(func=cmd_new)
     serve = sub.add_parser("serve", help="serve the workshop with Voila")
     serve.add_argument(
-        "--host", default="127.0.0.1", help="address to bind (loopback only, for now)"
+        "--host",
+        default="127.0.0.1",
+        help="address to bind: 127.0.0.1 for this computer, 0.0.0.0 for a room on the network",
     )
     serve.add_argument("--port", type=int, default=8866)
     serve.add_argument("--open", action="store_true", help="open a browser")
+    serve.add_argument(
+        "--identity",
+        choices=("auto", "browser", "account"),
+        default="auto",
+        help="whose journal a page uses: each browser's own, or this account's "
+        "(auto: the account's on 127.0.0.1, each browser's on a network address)",
+    )
     serve.set_defaults(func=cmd_serve)
+    room = sub.add_parser("room", help="list, export or delete live rooms")
+    room.add_argument("action", choices=("list", "export", "delete"))
+    room.add_argument("code", nargs="?", help="the room code, e.g. K7Q-4M2")
+    room.add_argument("--out", help="export: the CSV file to write (default room-CODE.csv)")
+    room.add_argument("--force", action="store_true", help="export: replace an existing file")
+    room.add_argument("--yes", action="store_true", help="delete: really delete")
+    room.set_defaults(func=cmd_room)
     return parser
 
 

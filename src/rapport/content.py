@@ -169,6 +169,15 @@ def load_assessment(root: Path | None = None) -> Assessment:
     return _cached(Assessment, exercises_dir(root) / ASSESSMENT, root)
 
 
+def load_facilitator_notes(module_id: str, root: Path | None = None):
+    """The facilitator's notes for a module (``facilitator/NN-slug.yaml``), or None if absent."""
+    from rapport.schema import FacilitatorNotes
+
+    root = root or project_root()
+    path = root / "facilitator" / f"{module_id}.yaml"
+    return _cached(FacilitatorNotes, path, root) if path.exists() else None
+
+
 def _cached(model: type[M], path: Path, root: Path) -> M:
     try:
         stamp = path.stat().st_mtime_ns

@@ -1,17 +1,48 @@
-"""Who the current learner is, as a short opaque key for their journal."""
+"""Who the current learner is, as a short opaque key for their journal.
+
+On one's own computer (JupyterLab, or ``rapport serve`` on loopback) the learner is the local
+account. When ``rapport serve`` serves a room (``RAPPORT_IDENTITY=browser``), every browser is
+its own learner: the server gives each browser a random token in a cookie and Voila hands it to
+that browser's kernel as ``HTTP_X_RAPPORT_TOKEN``. Journals then key on a digest of the token,
+so visitors of one server never see each other's reflections.
+"""
 
 from __future__ import annotations
 
 import getpass
+import hashlib
 import os
 import re
 
 ENV_LEARNER = "RAPPORT_LEARNER"
+ENV_IDENTITY = "RAPPORT_IDENTITY"  # "browser" or "account" (the default)
+ENV_TOKEN = "HTTP_X_RAPPORT_TOKEN"  # set by Voila from the request header of that name
+TOKEN_HEADER = "X-Rapport-Token"
+TOKEN = re.compile(r"^[A-Za-z0-9_-]{22,64}$")
 _VALID = re.compile(r"^[A-Za-z0-9_.@-]{1,80}$")
 
 
+class NoIdentity(ValueError):
+    """A page that should know its browser but does not (an old tab, a missing cookie)."""
+
+
+def browser_token() -> str | None:
+    """This browser's random token, when the page was served by ``rapport serve``."""
+    token = os.environ.get(ENV_TOKEN, "")
+    return token if TOKEN.match(token) else None
+
+
+def per_browser() -> bool:
+    return os.environ.get(ENV_IDENTITY) == "browser"
+
+
 def current_learner() -> str:
-    """``RAPPORT_LEARNER`` if set, else the local account name (self-paced study on one machine)."""
+    """The journal key of whoever is using this kernel."""
+    if per_browser():
+        token = browser_token()
+        if token is None:
+            raise NoIdentity("This page does not know your browser; reload it to fix that.")
+        return "browser-" + hashlib.sha256(token.encode("ascii")).hexdigest()[:40]
     learner = os.environ.get(ENV_LEARNER) or _account()
     if not _VALID.match(learner):
         raise ValueError(f"{ENV_LEARNER} must be 1-80 letters, digits or . _ @ -, not {learner!r}")

@@ -1,21 +1,61 @@
-"""Serve the workshop with Voila: landing page at ``/``, only the workshop's notebooks rendered."""
+"""Serve the workshop with Voila: the course, the participants' join page and the dashboard.
+
+Every browser gets a random token in a cookie (``rapport_id``); the render handler hands it to
+that browser's kernel through Voila's request-header passing, so the kernel knows which
+participant (and, when serving a room, which journal) it belongs to. Nothing else about the
+visitor is kept.
+"""
 
 from __future__ import annotations
 
+import os
 import re
+import secrets
+import socket
+from dataclasses import dataclass
 from pathlib import Path
 
 from jupyter_server.utils import url_path_join
 from tornado.web import RedirectHandler
 from voila.app import Voila
+from voila.handler import VoilaHandler
+
+from rapport.learner import ENV_IDENTITY, TOKEN, TOKEN_HEADER
 
 LANDING = "voila/render/notebooks/index.ipynb"
+JOIN = "voila/render/notebooks/join.ipynb"
+DASHBOARD = "voila/render/facilitator/dashboard.ipynb"
 # Only the course's own notebooks may be rendered, never tests' or anything else under the root.
 RENDERABLE = r"/voila/render/((?:notebooks|facilitator)/[A-Za-z0-9_-]+\.ipynb)"
+COOKIE = "rapport_id"
+COOKIE_DAYS = 30
+ENV_PUBLIC_URL = "RAPPORT_PUBLIC_URL"  # where participants reach this server, for the QR code
+ENV_KEY = "RAPPORT_FACILITATOR_KEY"  # a fixed key (several servers, or a planned session)
+LOOPBACK = {"127.0.0.1", "localhost", "::1"}
+
+
+class BrowserIdentityHandler(VoilaHandler):
+    """Voila's render handler, giving each browser a token and passing it to its kernel."""
+
+    async def prepare(self) -> None:
+        await super().prepare()
+        token = self.get_cookie(COOKIE) or ""
+        if not TOKEN.match(token):
+            token = secrets.token_urlsafe(24)
+            self.set_cookie(
+                COOKIE,
+                token,
+                expires_days=COOKIE_DAYS,
+                httponly=True,
+                samesite="Lax",
+                path=self.base_url,
+            )
+        # Whatever the client sent under this name is replaced: only the cookie counts.
+        self.request.headers[TOKEN_HEADER] = token
 
 
 class WorkshopVoila(Voila):
-    """Voila over the project folder, with the landing page at ``/`` and no file browser."""
+    """Voila over the project folder: landing page at ``/``, ``/join``, ``/facilitator``."""
 
     name = "rapport-serve"
 
@@ -26,11 +66,21 @@ class WorkshopVoila(Voila):
             if pattern.rstrip("/") == self.server_url.rstrip("/") or "/voila/tree" in pattern:
                 continue  # the directory listing: replaced by the landing page
             if pattern.endswith("/voila/render/(.*)"):
-                handler = (url_path_join(self.server_url, RENDERABLE), *handler[1:])
+                handler = (
+                    url_path_join(self.server_url, RENDERABLE),
+                    BrowserIdentityHandler,
+                    *handler[2:],
+                )
             handlers.append(handler)
-        landing = url_path_join(self.server_url, LANDING)
+        base = re.escape(self.server_url.rstrip("/"))
+
+        def to(page: str) -> dict:
+            return {"url": url_path_join(self.server_url, page)}
+
         return [
-            (re.escape(self.server_url.rstrip("/")) + "/?", RedirectHandler, {"url": landing}),
+            (base + "/?", RedirectHandler, to(LANDING)),
+            (base + "/join/?", RedirectHandler, to(JOIN)),  # keeps ?code=...
+            (base + "/facilitator/?", RedirectHandler, to(DASHBOARD)),  # keeps ?key=...
             *handlers,
         ]
 
@@ -44,31 +94,93 @@ def voila_argv(root: Path, host: str, port: int, open_browser: bool) -> list[str
         "--theme=light",
         "--VoilaConfiguration.show_tracebacks=False",
         "--VoilaConfiguration.strip_sources=True",
+        f"--VoilaConfiguration.http_header_envs=['{TOKEN_HEADER}']",
         *([] if open_browser else ["--no-browser"]),
     ]
-
-
-LOOPBACK = {"127.0.0.1", "localhost", "::1"}
-NOT_YET = (
-    "Rapport serves only this computer for now ({host} was asked for). Every visitor of one "
-    "server would share a single private journal until participants get their own identity "
-    "(the live room), so serving to other devices is switched off to keep journals private."
-)
 
 
 class UnsafeHost(ValueError):
     """A bind address that would expose one learner's journal to other devices."""
 
 
-def check_host(host: str) -> None:
-    if host not in LOOPBACK:
-        raise UnsafeHost(NOT_YET.format(host=host))
+@dataclass(frozen=True)
+class Plan:
+    """What ``rapport serve`` is about to do, and what it tells the facilitator."""
+
+    host: str
+    port: int
+    identity: str  # "browser" or "account"
+    public_url: str
+    key: str
+
+    def banner(self) -> str:
+        journals = (
+            "one private journal per browser"
+            if self.identity == "browser"
+            else "the journal of this computer's account (only this computer can connect)"
+        )
+        return "\n".join(
+            [
+                f"Rapport workshop: {self.public_url}   (Ctrl+C to stop)",
+                f"  Participants join at:   {self.public_url}join",
+                f"  Facilitator dashboard:  {self.public_url}facilitator?key={self.key}",
+                f"  Facilitator key:        {self.key}",
+                f"  Journals:               {journals}",
+            ]
+        )
+
+
+def plan(host: str, port: int, identity: str = "auto", key: str | None = None) -> Plan:
+    """Check the options and work out the URLs, identity mode and facilitator key."""
+    if identity not in ("auto", "browser", "account"):
+        raise ValueError("identity must be auto, browser or account")
+    if identity == "auto":
+        identity = "account" if host in LOOPBACK else "browser"
+    if identity == "account" and host not in LOOPBACK:
+        raise UnsafeHost(
+            f"--identity account with --host {host} would let every device on the network "
+            "read and write this account's private journal. Use --identity browser (the "
+            "default for a network address) so each participant keeps their own."
+        )
+    shown = _lan_address() if host in ("0.0.0.0", "::", "") else host
+    if ":" in shown:
+        shown = f"[{shown}]"
+    key = key or os.environ.get(ENV_KEY) or _new_key()
+    return Plan(host, port, identity, f"http://{shown}:{port}/", key)
+
+
+def _new_key() -> str:
+    from rapport.codes import new_key
+
+    return new_key()
+
+
+def _lan_address() -> str:
+    """This machine's address on the local network, as phones in the room would use it."""
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+        try:
+            probe.connect(("10.254.254.254", 1))  # no packet is sent for a UDP connect
+            return probe.getsockname()[0]
+        except OSError:
+            return socket.gethostname()
 
 
 def serve(
-    root: Path, host: str = "127.0.0.1", port: int = 8866, open_browser: bool = False
+    root: Path,
+    host: str = "127.0.0.1",
+    port: int = 8866,
+    open_browser: bool = False,
+    identity: str = "auto",
 ) -> None:
     """Run the workshop server until interrupted."""
-    check_host(host)
-    print(f"Rapport workshop: http://{host}:{port}/  (Ctrl+C to stop)", flush=True)
+    from rapport.rooms import set_facilitator_key
+    from rapport.store import get_store
+
+    chosen = plan(host, port, identity)
+    set_facilitator_key(get_store(), chosen.key)
+    # Kernels inherit the server's environment: this is how they learn the mode and the URL.
+    os.environ[ENV_IDENTITY] = chosen.identity
+    os.environ[ENV_PUBLIC_URL] = chosen.public_url
+    os.environ.pop(ENV_KEY, None)  # kernels check the stored digest, never the key itself
+    print(chosen.banner(), flush=True)
     WorkshopVoila.launch_instance(argv=voila_argv(root, host, port, open_browser))

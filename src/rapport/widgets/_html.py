@@ -48,6 +48,31 @@ CSS = """
 .rp-box { max-width: 760px; width: 100%; }
 .rp-box textarea { font-size: 15px; line-height: 1.5; min-height: 120px; }
 .rp-box .widget-label { font-weight: 600; }
+.rp-results { border-collapse: collapse; width: 100%; max-width: 760px; margin: 6px 0; }
+.rp-results caption { text-align: left; color: #374151; padding-bottom: 6px; }
+.rp-results th { text-align: left; font-weight: normal; padding: 4px 8px 4px 0;
+  color: #1f2937; vertical-align: middle; }
+.rp-res-bar { width: 45%; }
+.rp-res-n { white-space: nowrap; padding-left: 8px; color: #1f2937; }
+.rp-bar-wide { width: 100%; height: 16px; }
+.rp-mean { font-size: 1.1em; color: #1f2937; }
+.rp-words { list-style: none; padding: 0; display: flex; flex-wrap: wrap; gap: 4px 18px;
+  color: #1e1b4b; }
+.rp-words li { overflow-wrap: anywhere; }
+.rp-texts { padding-left: 1.2em; }
+.rp-texts li, .rp-text-row { overflow-wrap: anywhere; }
+.rp-code { font-size: 2.6em; font-weight: 700; letter-spacing: 0.08em; color: #111827;
+  font-family: ui-monospace, Menlo, Consolas, monospace; }
+.rp-qr svg { width: 220px; height: 220px; }
+.rp-timer { font-size: 2.2em; font-weight: 700; color: #1e1b4b;
+  font-variant-numeric: tabular-nums; }
+.rp-agenda { padding-left: 1.4em; margin: 4px 0; }
+.rp-agenda li { color: #4b5563; margin: 2px 0; }
+.rp-agenda li.rp-now { color: #111827; font-weight: 700; }
+.rp-stage { width: 100%; max-width: 760px; box-sizing: border-box; }
+.rp-stage .widget-button, .rp-stage .jupyter-button { max-width: 100%; }
+.rp-box, .rp-stage { overflow-wrap: anywhere; }
+.rp-box .widget-text input, .rp-box textarea { font-size: 16px; }
 </style>
 """
 

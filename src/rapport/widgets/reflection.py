@@ -20,8 +20,15 @@ UNAVAILABLE = (
 class ReflectionBox(w.VBox):
     """A prompt, a text area and Save/Delete buttons, backed by the learner's journal."""
 
-    def __init__(self, module_id: str, prompt: ReflectionPrompt, journal: Callable[[], Journal]):
+    def __init__(
+        self,
+        module_id: str,
+        prompt: ReflectionPrompt,
+        journal: Callable[[], Journal],
+        share: Callable[[str, str], str] | None = None,
+    ):
         self.module_id = module_id
+        self._share = share
         self.prompt = prompt
         self._journal_factory = journal
         self._journal: Journal | None = None
@@ -47,6 +54,13 @@ class ReflectionBox(w.VBox):
             layout=w.Layout(display="none"),
         )
         self.status = w.HTML()
+        self.share_button = w.Button(
+            description="Share anonymously",
+            icon="users",
+            tooltip="Send this reflection to the room without your name",
+            layout=w.Layout(display="inline-flex" if share else "none"),
+        )
+        self.share_button.on_click(lambda _: self.share())
         self.save_button.on_click(lambda _: self.save())
         self.delete_button.on_click(lambda _: self.ask_delete())
         self.confirm_button.on_click(lambda _: self.delete())
@@ -57,12 +71,19 @@ class ReflectionBox(w.VBox):
                 style(),
                 self.prompt_view,
                 self.answer,
-                w.HBox([self.save_button, self.delete_button]),
+                w.HBox([self.save_button, self.delete_button, self.share_button]),
                 self.confirm_row,
                 self.status,
                 w.HTML(
                     '<p class="rp-note">Private to you. Every reflection is optional: '
-                    "skip any you would rather not answer.</p>"
+                    "skip any you would rather not answer."
+                    + (
+                        " “Share anonymously” sends a copy to the room without your name; "
+                        "nothing is shared otherwise."
+                        if share
+                        else ""
+                    )
+                    + "</p>"
                 ),
             ],
             layout=w.Layout(width="100%"),
@@ -94,6 +115,26 @@ class ReflectionBox(w.VBox):
         self.answer.value = entry.text
         self.delete_button.disabled = False
         self._say("ok", f"Saved in your journal at {entry.updated_at.astimezone():%H:%M}.")
+        return True
+
+    def share(self) -> bool:
+        """Save, then send a copy to the room: only ever on the learner's own request."""
+        if self._share is None:
+            return False
+        if self.answer.value.strip() != (self.saved_text or "") and not self.save():
+            return False
+        if self.saved_text is None:
+            self._say("note", "Write and save a reflection first; then you can share it.")
+            return False
+        try:
+            self._share(self.prompt.id, self.saved_text)
+        except ValueError as err:  # RoomError, AnswerRejected: say why, keep the journal
+            self._say("error", str(err))
+            return False
+        except (SQLAlchemyError, OSError):
+            self._say("error", "The room could not be reached, so nothing was shared.")
+            return False
+        self._say("ok", "Shared anonymously with the room. Your journal keeps its own copy.")
         return True
 
     def ask_delete(self) -> None:

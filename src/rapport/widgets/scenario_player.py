@@ -109,7 +109,7 @@ class ScenarioPlayer(w.VBox):
         if run.last_step is not None:
             last = run.last_step
             parts.append(f'<div class="rp-you"><b>You:</b> {inline(last.choice.text)}</div>')
-            parts.append(_feedback_html(last, {m.id: m.label for m in run.scenario.meters}))
+            parts.append(feedback_html(last, {m.id: m.label for m in run.scenario.meters}))
         parts.append(
             f'<div class="rp-says" aria-live="polite"><b>{name}:</b> {text(run.says)}</div>'
         )
@@ -191,7 +191,7 @@ class ScenarioPlayer(w.VBox):
         )
 
 
-def _feedback_html(step: Step, labels: dict[str, str]) -> str:
+def feedback_html(step: Step, labels: dict[str, str]) -> str:
     tone = step.choice.tone
     changes = "".join(
         f" {labels[name]} {'+' if delta > 0 else ''}{delta}."

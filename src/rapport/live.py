@@ -1,0 +1,64 @@
+"""The live room's two pages, as one call each from a notebook.
+
+``join_page()`` is the participant's page (``notebooks/join.ipynb``), ``dashboard()`` the
+facilitator's (``facilitator/dashboard.ipynb``). Both read what Voila passes to the kernel:
+the query string (``?code=`` or ``?key=``) and the browser's token.
+"""
+
+from __future__ import annotations
+
+import os
+from urllib.parse import parse_qs
+
+from rapport.content import load_module
+from rapport.learner import browser_token
+from rapport.rooms import Room, Rooms, facilitator_key_ok
+from rapport.serve import ENV_PUBLIC_URL
+from rapport.store import get_store
+
+
+def query_param(name: str) -> str:
+    """One value from the page's query string (Voila's ``QUERY_STRING``), or ``""``."""
+    values = parse_qs(os.environ.get("QUERY_STRING", "")).get(name)
+    return values[0].strip() if values else ""
+
+
+def public_url() -> str:
+    """Where participants reach this server: as ``rapport serve`` announced it, or as asked."""
+    if url := os.environ.get(ENV_PUBLIC_URL):
+        return url
+    host, port = os.environ.get("SERVER_NAME"), os.environ.get("SERVER_PORT")
+    if host:
+        return f"http://{host}:{port}/" if port else f"http://{host}/"
+    return "http://127.0.0.1:8866/"
+
+
+def join_page():
+    """The participant's page: join with the room code and follow the facilitator."""
+    from rapport.lesson import Lesson
+    from rapport.widgets.reflection import ReflectionBox
+    from rapport.widgets.room import ParticipantApp
+
+    def reflections(room: Room, share) -> list:
+        lesson = Lesson(load_module(room.module))
+        return [
+            ReflectionBox(room.module, prompt, lesson.journal, share=share)
+            for prompt in lesson.module.reflections
+        ]
+
+    return ParticipantApp(
+        Rooms(get_store()), browser_token(), code=query_param("code"), reflections=reflections
+    )
+
+
+def dashboard():
+    """The facilitator's projector view, behind the facilitator key."""
+    from rapport.widgets.dashboard import FacilitatorDashboard, KeyGate
+
+    store = get_store()
+    rooms = Rooms(store)
+    return KeyGate(
+        lambda key: facilitator_key_ok(store, key),
+        lambda: FacilitatorDashboard(rooms, public_url()),
+        key=query_param("key"),
+    )

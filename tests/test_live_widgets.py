@@ -1,0 +1,287 @@
+"""The live room's pages, driven headless: the participant's app and the facilitator dashboard."""
+
+import secrets
+
+import pytest
+
+from rapport.rooms import Rooms, set_facilitator_key
+from rapport.widgets.dashboard import FacilitatorDashboard, KeyGate
+from rapport.widgets.live import Ticker
+from rapport.widgets.reflection import ReflectionBox
+from rapport.widgets.room import ParticipantApp
+
+XSS = "<img src=x onerror=alert(1)>"
+
+
+@pytest.fixture
+def rooms(store):
+    return Rooms(store)
+
+
+def token() -> str:
+    return secrets.token_urlsafe(24)
+
+
+def html_of(widget) -> str:
+    """All HTML and descriptions a widget tree shows, as one string."""
+    parts = []
+    stack = [widget]
+    while stack:
+        node = stack.pop()
+        for name in ("value", "description"):
+            value = getattr(node, name, None)
+            if isinstance(value, str):
+                parts.append(value)
+        stack.extend(getattr(node, "children", ()))
+    return "\n".join(parts)
+
+
+def dashboard_for(rooms, module="05-listen") -> FacilitatorDashboard:
+    board = FacilitatorDashboard(rooms, "http://192.0.2.10:8866/")
+    board.create(module)
+    return board
+
+
+def test_the_key_gate_shows_nothing_of_the_room_until_the_key_matches(store, rooms):
+    set_facilitator_key(store, "the-key")
+    rooms.create("05-listen")
+    opened = []
+
+    def unlock():
+        opened.append(True)
+        return FacilitatorDashboard(rooms, "http://127.0.0.1:8866/")
+
+    from rapport.rooms import facilitator_key_ok
+
+    gate = KeyGate(lambda k: facilitator_key_ok(store, k), unlock, key="wrong")
+    assert not opened and "does not match" in gate.status.value
+    assert rooms.list()[0].code not in html_of(gate)
+    assert gate.try_key("the-key") and opened
+    assert rooms.list()[0].code in html_of(gate)  # the room can now be continued
+
+
+def test_a_room_shows_its_code_qr_code_and_join_url(rooms):
+    board = dashboard_for(rooms)
+    shown = board.join_view.value
+    assert board.room.code in shown and "<svg" in shown
+    assert "http://192.0.2.10:8866/join" in shown
+    assert 'aria-label="QR code for' in shown
+
+
+def test_participants_follow_the_facilitator_and_see_revealed_results(rooms):
+    board = dashboard_for(rooms)
+    people = [ParticipantApp(rooms, token()) for _ in range(4)]
+    for person in people:
+        assert person.join(board.room.code.lower())
+    assert "next question will appear here" in html_of(people[0].stage)
+    board.put_on_screen("activity:listening-trap")
+    for n, person in enumerate(people):
+        person.refresh()
+        assert len(person.option_buttons) == 5
+        person.option_buttons[n % 2].click()
+    board.refresh()
+    assert "<b>4</b> present" in board.presence.value
+    assert "<b>4</b> answered" in board.presence.value
+    assert "Rehearsing my reply" in board.results.value and ">2 <" in board.results.value
+    assert not board.reveal_button.disabled
+    board.reveal()
+    people[0].refresh()
+    seen = html_of(people[0].stage)
+    assert "Rehearsing my reply" in seen and "Your answer: Rehearsing my reply" in seen
+
+
+def test_reveal_waits_for_three_answers(rooms):
+    board = dashboard_for(rooms)
+    board.put_on_screen("activity:how-hard")
+    for value in (2, 5):
+        person = ParticipantApp(rooms, token())
+        person.join(board.room.code)
+        person.option_buttons[value - 1].click()
+    board.refresh()
+    assert board.reveal_button.disabled and "Results show once at least 3" in board.results.value
+    assert not board.reveal()
+    assert board.room.phase == "open"
+
+
+def test_participant_text_is_shown_as_text_on_the_dashboard(rooms):
+    board = dashboard_for(rooms, "02-stay-true")
+    board.put_on_screen("activity:warm-on-screen")
+    for words in (XSS, "I listen better when I slow down", "third answer"):
+        person = ParticipantApp(rooms, token())
+        person.join(board.room.code, nickname=XSS)
+        person.answer_box.value = words
+        person.stage.children[3].click()  # Send
+    board.refresh()
+    shown = html_of(board.moderation)
+    assert "&lt;img src=x onerror=alert(1)&gt;" in shown and XSS not in shown
+    hide = next(
+        row.children[1] for row in board.moderation.children[1:] if "&lt;img" in html_of(row)
+    )
+    hide.click()
+    assert "(hidden)" in html_of(board.moderation)
+    assert [a.value for a in rooms.answers(board.room.code, board.room.current)] == [
+        "I listen better when I slow down",
+        "third answer",
+    ]
+
+
+def test_limits_are_explained_and_the_earlier_answer_is_kept(rooms):
+    board = dashboard_for(rooms, "00-welcome")
+    board.put_on_screen("activity:check-in")
+    person = ParticipantApp(rooms, token())
+    person.join(board.room.code)
+    person.answer_box.value = "patience"
+    assert person.answer("patience")
+    assert not person.answer("x" * 31)
+    assert "up to 30 characters (that was 31)" in person.answer_status.value
+    assert rooms.my_answer(board.room.code, person.token, board.room.current) == "patience"
+
+
+def test_wrong_codes_and_ended_rooms_get_clear_messages(rooms):
+    person = ParticipantApp(rooms, token())
+    assert not person.join("QQQ-QQQ")
+    assert "No room has the code QQQ-QQQ" in person.status.value
+    assert not person.join("K7Q")
+    assert "Room codes have 6 characters" in person.status.value
+    board = dashboard_for(rooms)
+    assert person.join(board.room.code)
+    board.confirm_end.click()
+    person.refresh()
+    assert "This workshop has ended" in html_of(person.stage)
+    late = ParticipantApp(rooms, token())
+    assert not late.join(board.room.code)
+    assert "This workshop has ended" in late.status.value
+
+
+def test_a_reload_rejoins_as_the_same_participant_with_the_answer_kept(rooms):
+    board = dashboard_for(rooms)
+    board.put_on_screen("activity:how-hard")
+    me = token()
+    first = ParticipantApp(rooms, me, code=board.room.code)
+    assert first.room is None  # a first visit asks for the nickname before joining
+    first.join(board.room.code)
+    first.option_buttons[3].click()
+    again = ParticipantApp(rooms, me)  # the reload: no code in the URL this time
+    assert again.room is not None and again.room.code == board.room.code
+    assert again.option_buttons[3].description.startswith("✓")
+    assert rooms.present(board.room.code) == 1
+
+
+def test_a_page_without_a_browser_token_cannot_join(rooms):
+    person = ParticipantApp(rooms, None)
+    assert person.join_button.disabled and "cookies" in person.status.value
+    assert not person.join("K7Q-4M2")
+
+
+def test_the_room_plays_a_scenario_by_vote(rooms):
+    board = dashboard_for(rooms)
+    board.put_on_screen("play:the-mixer")
+    people = [ParticipantApp(rooms, token()) for _ in range(3)]
+    for person in people:
+        person.join(board.room.code)
+        person.option_buttons[2].click()
+    board.refresh()
+    assert "3 so far" in board.results.value
+    take = board.play_controls.children[0].children
+    assert "room's choice" in take[2].description
+    take[2].click()
+    people[0].refresh()
+    assert "The room said:" in html_of(people[0].stage)
+    steps = 1
+    while board.play_controls.children:
+        board.play_controls.children[0].click()  # Next decision
+        board.play_controls.children[0].children[0].click()  # take the first choice
+        steps += 1
+        assert steps < 20
+    people[1].refresh()
+    assert "Debrief" in html_of(people[1].stage) and "Debrief" in board.results.value
+
+
+def test_a_pair_exercise_runs_a_timer_everyone_sees(rooms):
+    board = dashboard_for(rooms)
+    board.put_on_screen("activity:three-minute-listen")
+    person = ParticipantApp(rooms, token())
+    person.join(board.room.code)
+    board.timer_button.click()
+    person.refresh()
+    assert "rp-timer" in board.timer_view.value and "10:00" in board.timer_view.value
+    assert 'role="timer"' in person.timer_view.value
+    board.stop_timer_button.click()
+    person.refresh()
+    assert person.timer_view.value == ""
+
+
+def test_the_agenda_shows_where_the_room_is(rooms):
+    board = dashboard_for(rooms)
+    assert board.agenda_view.value.count("<li") == 7
+    assert "(now)" in board.agenda_view.value.split("</li>")[0]
+    board.agenda_step(1)
+    assert "(now)" in board.agenda_view.value.split("</li>")[1]
+    board.agenda_step(-5)
+    assert board.room.state["agenda"] == 0
+
+
+def test_sharing_a_reflection_is_explicit_and_anonymous(rooms, store):
+    from rapport.journal import Journal
+    from rapport.rooms import activity_for  # noqa: F401  (shared ids resolve to prompts)
+
+    board = dashboard_for(rooms)
+    shared_boxes: list[ReflectionBox] = []
+
+    def reflections(room, share):
+        from rapport.content import load_module
+
+        module = load_module(room.module)
+        boxes = [
+            ReflectionBox(room.module, p, lambda: Journal("ana", store), share=share)
+            for p in module.reflections
+        ]
+        shared_boxes.extend(boxes)
+        return boxes
+
+    person = ParticipantApp(rooms, token(), reflections=reflections)
+    person.join(board.room.code)
+    box = shared_boxes[0]
+    box.answer.value = "Private words"
+    box.save()
+    assert rooms.shared(board.room.code) == []  # saving never shares
+    assert box.share()
+    assert [a.value for a in rooms.shared(board.room.code)] == ["Private words"]
+    assert "Shared anonymously" in box.status.value
+    export = rooms.export(board.room.code)
+    assert list(export["kind"]) == ["shared reflection"]
+
+
+def test_downloads_hold_the_csv_and_a_printable_summary(rooms):
+    import base64
+
+    board = dashboard_for(rooms)
+    board.put_on_screen("activity:how-hard")
+    for value in (1, 4, 4):
+        person = ParticipantApp(rooms, token())
+        person.join(board.room.code)
+        person.option_buttons[value - 1].click()
+    board.prepare_downloads()
+    links = board.downloads.value
+    csv_b64 = links.split("base64,")[1].split('"')[0]
+    csv = base64.b64decode(csv_b64).decode()
+    assert csv.splitlines()[0] == "room,module,activity,kind,answer,hidden,answered_at"
+    assert len(csv.splitlines()) == 4
+    summary = base64.b64decode(links.split("base64,")[2].split('"')[0]).decode()
+    assert "Average: <b>3.0</b>" in summary and board.room.code in summary
+
+
+def test_the_ticker_is_idle_without_an_event_loop_and_ticks_with_one():
+    import asyncio
+
+    calls = []
+    ticker = Ticker(lambda: calls.append(1), every=0.01)
+    assert not ticker.start()
+
+    async def run():
+        assert ticker.start()
+        await asyncio.sleep(0.1)
+        ticker.stop()
+
+    asyncio.run(run())
+    assert len(calls) >= 3
