@@ -103,3 +103,69 @@ def any_store(request, tmp_path: Path) -> Store:
     with admin.connect() as conn:
         conn.execute(text(f'DROP DATABASE "{name}"'))
     admin.dispose()
+
+
+# -- the served workshop and Chromium, shared by the browser tests ----------------------------
+@pytest.fixture(scope="session")
+def served_store(tmp_path_factory) -> str:
+    return f"sqlite:///{tmp_path_factory.mktemp('served') / 'served.sqlite3'}"
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory, served_store):
+    """``rapport serve`` on a free loopback port with its own store; stopped by process id."""
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    from .browsing import FACILITATOR_KEY, free_port, wait_for
+
+    folder = tmp_path_factory.mktemp("serve-log")
+    port = free_port()
+    env = {**os.environ, "RAPPORT_DB_URL": served_store, "RAPPORT_FACILITATOR_KEY": FACILITATOR_KEY}
+    log = (folder / "voila.log").open("w")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "rapport.cli", "serve", "--port", str(port)],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_for(base + "/", process)
+        yield base
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+        log.close()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from .browsing import CHROMIUM, CHROMIUM_ARGS
+
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium package (make test does).")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1100, "height": 900})
+    page = context.new_page()
+    page.console_lines = []
+    page.on("console", lambda m: page.console_lines.append(f"{m.type}: {m.text}"))
+    page.on("pageerror", lambda e: page.console_lines.append(f"pageerror: {e}"))
+    yield page
+    context.close()

@@ -2,113 +2,20 @@
 
 from __future__ import annotations
 
-import os
 import re
-import signal
-import socket
-import subprocess
-import sys
-import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
 from rapport.content import load_manifest, load_module
 
+from .browsing import WIDGET_ERRORS
 from .conftest import ROOT
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
-WIDGET_ERRORS = (
-    "Failed to load model class",
-    "Traceback",
-    "Error displaying widget",
-    "model not found",
-)
 MODULE_WIDGETS = 8  # module 05: 2 scenarios, 3 reflections, 3 activities
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_for(url: str, process: subprocess.Popen, seconds: float = 90) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"the workshop server exited with code {process.returncode}")
-        try:
-            with urllib.request.urlopen(url, timeout=5):
-                return
-        except (urllib.error.URLError, ConnectionError, TimeoutError):
-            time.sleep(0.3)
-    raise TimeoutError(f"the workshop server did not answer at {url} within {seconds} s")
-
-
-@pytest.fixture(scope="session")
-def server(tmp_path_factory) -> Iterator[str]:
-    """``rapport serve`` on a free loopback port with its own store; stopped by process id."""
-    folder = tmp_path_factory.mktemp("served")
-    port = free_port()
-    env = {**os.environ, "RAPPORT_DB_URL": f"sqlite:///{folder / 'served.sqlite3'}"}
-    log = (folder / "voila.log").open("w")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "rapport.cli", "serve", "--port", str(port)],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        wait_for(base + "/", process)
-        yield base
-    finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-        log.close()
-
-
-@pytest.fixture(scope="session")
-def browser():
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium package (make test does).")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
-
-
-@pytest.fixture
-def page(browser):
-    context = browser.new_context(viewport={"width": 1100, "height": 900})
-    page = context.new_page()
-    page.console_lines = []
-    page.on("console", lambda m: page.console_lines.append(f"{m.type}: {m.text}"))
-    page.on("pageerror", lambda e: page.console_lines.append(f"pageerror: {e}"))
-    yield page
-    context.close()
 
 
 def open_module(page, server: str) -> None:

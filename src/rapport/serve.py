@@ -18,7 +18,7 @@ from pathlib import Path
 from jupyter_server.utils import url_path_join
 from tornado.web import RedirectHandler
 from voila.app import Voila
-from voila.handler import VoilaHandler
+from voila.tornado.handler import TornadoVoilaHandler
 
 from rapport.learner import ENV_IDENTITY, TOKEN, TOKEN_HEADER
 
@@ -34,7 +34,7 @@ ENV_KEY = "RAPPORT_FACILITATOR_KEY"  # a fixed key (several servers, or a planne
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 
 
-class BrowserIdentityHandler(VoilaHandler):
+class BrowserIdentityHandler(TornadoVoilaHandler):
     """Voila's render handler, giving each browser a token and passing it to its kernel."""
 
     async def prepare(self) -> None:
@@ -94,7 +94,8 @@ def voila_argv(root: Path, host: str, port: int, open_browser: bool) -> list[str
         "--theme=light",
         "--VoilaConfiguration.show_tracebacks=False",
         "--VoilaConfiguration.strip_sources=True",
-        f"--VoilaConfiguration.http_header_envs=['{TOKEN_HEADER}']",
+        "--VoilaConfiguration.http_header_envs",
+        TOKEN_HEADER,
         *([] if open_browser else ["--no-browser"]),
     ]
 

@@ -146,11 +146,8 @@ class ParticipantApp(w.VBox):
                 "error", "Your answer did not reach the room; send it again."
             )
             return False
-        self._signature = None  # redraw with the answer marked as given
+        self._signature = None  # redraw, with the answer marked as given
         self.refresh()
-        self.answer_status.value = say(
-            "ok", "Your answer is in. You can change it while the question is open."
-        )
         return True
 
     def refresh(self) -> None:
@@ -281,7 +278,7 @@ class ParticipantApp(w.VBox):
         if isinstance(activity, OpenText):
             box = w.Textarea(
                 value=mine or "",
-                description="Your answer",
+                description="Answer to the room",
                 placeholder=f"Up to {limit} characters. Anonymous.",
                 rows=3,
                 style={"description_width": "initial"},
