@@ -5,11 +5,12 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8866
+HOST ?= 127.0.0.1
 
 .PHONY: workshop test check sync clean system-packages
 
 workshop: $(VENV)/.run
-	$(BIN)/rapport serve --host 127.0.0.1 --port $(PORT)
+	$(BIN)/rapport serve --host $(HOST) --port $(PORT)
 
 test: $(VENV)/.test system-packages
 	$(BIN)/ruff check src tests

@@ -285,3 +285,17 @@ def test_the_ticker_is_idle_without_an_event_loop_and_ticks_with_one():
 
     asyncio.run(run())
     assert len(calls) >= 3
+
+
+def test_the_countdown_reads_minutes_and_seconds_then_says_time_is_up(rooms):
+    from datetime import timedelta
+
+    from rapport.store import utc_now
+    from rapport.widgets.room import time_left, timer_html
+
+    room = rooms.start_timer(rooms.create("05-listen").code, 2)
+    now = utc_now()
+    assert time_left(room, now) in ("02:00", "01:59")
+    assert time_left(room, now + timedelta(seconds=61)) in ("00:59", "00:58")
+    assert "Time is up" in timer_html(time_left(room, now + timedelta(minutes=5)))
+    assert timer_html(None) == ""

@@ -6,7 +6,7 @@ from functools import cached_property
 
 from rapport.content import load_assessment, load_manifest, load_module
 from rapport.journal import Journal
-from rapport.learner import current_learner
+from rapport.learner import browser_token, current_learner
 from rapport.scenario import Debrief
 from rapport.schema import Module
 from rapport.store import Store, get_store
@@ -30,6 +30,8 @@ class Lesson:
         self._store = store
         self._forms: list[SelfAssessmentForm] = []
         self._comparisons: list[AssessmentComparison] = []
+        self._share = None
+        self._share_checked = False
 
     @cached_property
     def learner(self) -> str:
@@ -51,7 +53,27 @@ class Lesson:
 
     def reflection(self, reflection_id: str) -> ReflectionBox:
         """A journal box for one of the module's reflection prompts."""
-        return ReflectionBox(self.module.id, self.module.reflection(reflection_id), self.journal)
+        prompt = self.module.reflection(reflection_id)
+        return ReflectionBox(self.module.id, prompt, self.journal, share=self._room_share())
+
+    def _room_share(self):
+        """Sharing with the room, offered only in a live room for this very module."""
+        if self._share_checked:
+            return self._share
+        self._share_checked = True
+        token = browser_token()
+        if token is None:
+            return None
+        from rapport.rooms import Rooms
+
+        try:
+            room = Rooms(self.store).joined(token)
+        except Exception:  # no room to share with is the safe answer
+            return None
+        if room is not None and room.module == self.module.id:
+            rooms = Rooms(self.store)
+            self._share = lambda prompt_id, value: rooms.share(room.code, token, prompt_id, value)
+        return self._share
 
     def activity(self, activity_id: str) -> ActivityCard:
         """A card for one of the module's group activities."""

@@ -20,7 +20,7 @@ from rapport.store import utc_now
 from rapport.tally import MIN_TO_REVEAL
 from rapport.widgets._html import inline, style, text
 from rapport.widgets.results import results_html, waiting_html
-from rapport.widgets.room import say, time_left
+from rapport.widgets.room import say, time_left, timer_html
 from rapport.widgets.scenario_player import feedback_html
 
 KIND = {
@@ -388,13 +388,7 @@ class FacilitatorDashboard(w.VBox):
         self.agenda_view.value = f'<ol class="rp-agenda">{items}</ol>' if items else ""
 
     def _timer_html(self, room: Room) -> None:
-        left = time_left(room, utc_now())
-        self.timer_view.value = (
-            f'<div class="rp-card"><p class="rp-meta">Time left</p>'
-            f'<p class="rp-timer" role="timer">{left}</p></div>'
-            if left
-            else ""
-        )
+        self.timer_view.value = timer_html(time_left(room, utc_now()))
 
     def _screen_html(self, room: Room) -> None:
         self.play_controls.children = ()

@@ -43,6 +43,18 @@ def time_left(room: Room, now: datetime) -> str | None:
     return f"{seconds // 60:02d}:{seconds % 60:02d}"
 
 
+def timer_html(left: str | None) -> str:
+    """The countdown as it shows on the projector and on phones; nothing when no timer runs."""
+    if left is None:
+        return ""
+    if left == "00:00":
+        return '<div class="rp-card"><p class="rp-timer" role="timer">Time is up</p></div>'
+    return (
+        '<div class="rp-card"><p class="rp-meta">Time left</p>'
+        f'<p class="rp-timer" role="timer">{left}</p></div>'
+    )
+
+
 class ParticipantApp(w.VBox):
     """Join form, then whatever the facilitator has on screen, updated on its own."""
 
@@ -383,12 +395,7 @@ class ParticipantApp(w.VBox):
             return
         from rapport.store import utc_now
 
-        left = time_left(room, utc_now())
-        view.value = (
-            f'<p class="rp-meta">Time left</p><p class="rp-timer" role="timer">{left}</p>'
-            if left
-            else ""
-        )
+        view.value = timer_html(time_left(room, utc_now()))
 
 
 def _same_code(typed: str, code: str) -> bool:
