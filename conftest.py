@@ -10,3 +10,5 @@ import tempfile
 _scratch = tempfile.mkdtemp(prefix="rapport-tests-")
 os.environ["RAPPORT_DB_URL"] = f"sqlite:///{_scratch}/suite.sqlite3"
 os.environ["RAPPORT_LEARNER"] = "test-learner"
+os.environ["RAPPORT_JOURNAL_URL"] = f"sqlite:///{_scratch}/journal.sqlite3"
+os.environ.pop("RAPPORT_IDENTITY", None)

@@ -15,7 +15,7 @@ from .conftest import ROOT
 
 pytestmark = pytest.mark.browser
 
-MODULE_WIDGETS = 8  # module 05: 2 scenarios, 3 reflections, 3 activities
+MODULE_WIDGETS = 9  # module 05: 2 scenarios, 3 reflections, 3 activities, its challenge
 
 
 def open_module(page, server: str) -> None:
@@ -90,6 +90,8 @@ def test_every_module_renders_and_its_first_scenario_reaches_a_debrief(page, ser
     page.locator(".rp-box").first.wait_for(timeout=90_000)
     expected = len(module.scenarios) + len(module.reflections) + len(module.activities)
     expected += {"00-welcome": 1, "13-be-open": 2}.get(module_id, 0)  # assessment widgets
+    expected += module_id in ("00-welcome", "13-be-open")  # the progress view
+    expected += module.challenge is not None  # the practice challenge card
     page.wait_for_function(
         f"document.querySelectorAll('.rp-box').length >= {expected}", timeout=30_000
     )

@@ -5,15 +5,15 @@ from pathlib import Path
 
 import nbformat
 
-from rapport.chrome import footer, header, scaffold, stale_chrome, sync_all
-from rapport.content import load_manifest
+from rapport.chrome import closing, footer, header, scaffold, stale_chrome, sync_all, sync_notebook
+from rapport.content import load_manifest, load_module
 
 from .conftest import DATA, ROOT
 
 
 def test_shipped_notebooks_are_in_step_with_their_content():
     for path in sorted((ROOT / "notebooks").glob("*.ipynb")):
-        if path.name == "join.ipynb":
+        if path.name in ("join.ipynb", "journal.ipynb"):
             continue  # an app page, with no module chrome
         assert stale_chrome(path, ROOT) == [], path.name
 
@@ -26,11 +26,33 @@ def test_the_header_carries_timing_questions_objectives_and_sources(listen):
     assert "*The power of active listening* (Eight lessons from a former outsider)" in text
 
 
-def test_the_footer_has_challenge_key_points_and_navigation(listen):
+def test_the_footer_has_the_challenge_and_the_closing_key_points_and_navigation(listen):
     text = footer(listen, load_manifest(ROOT), ROOT)
     assert "## Practice this week: The one-sentence summary" in text
-    assert text.count("\n- ") == len(listen.key_points)
-    assert "[All modules](index.ipynb)" in text
+    end = closing(listen, load_manifest(ROOT), ROOT)
+    assert end.count("\n- ") == len(listen.key_points)
+    assert "[All modules](index.ipynb)" in end
+
+
+def test_sync_lays_in_the_practice_widget_and_closing_cells(tmp_path: Path):
+    shutil.copytree(DATA / "project", tmp_path / "p")
+    root = tmp_path / "p"
+    path = root / "notebooks/01-sample.ipynb"
+    nb = nbformat.read(path, as_version=4)
+    nb.cells = [
+        c
+        for c in nb.cells
+        if not {"rapport:practice", "rapport:closing"} & set(c.metadata.get("tags", []))
+    ]
+    nbformat.write(nb, path)
+    assert any("rapport:closing" in message for _, message in stale_chrome(path, root))
+    assert sync_notebook(path, root)
+    cells = nbformat.read(path, as_version=4).cells
+    tags = [t for c in cells for t in c.metadata.get("tags", []) if t.startswith("rapport:")]
+    has_challenge = load_module("01-sample", root).challenge is not None
+    expected = ["rapport:footer", "rapport:practice", "rapport:closing"]
+    assert tags[-3:] == expected if has_challenge else tags[-2:] == expected[::2]
+    assert stale_chrome(path, root) == []
 
 
 def test_sync_repairs_an_edited_header_and_is_idempotent(tmp_path: Path):

@@ -4,6 +4,7 @@ import shutil
 from pathlib import Path
 
 import nbformat
+import pytest
 
 from rapport.cli import build_parser, main
 from rapport.serve import voila_argv
@@ -115,3 +116,33 @@ def test_room_commands_list_export_and_delete(tmp_path, monkeypatch, capsys):
     assert f"No room has the code {code}" in capsys.readouterr().err
     assert main(["room", "export", "K7Q"]) == 1
     assert "Room codes have 6 characters" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("fmt", ["md", "html"])
+def test_journal_export_writes_every_entry_to_a_private_file(tmp_path, monkeypatch, capsys, fmt):
+    from rapport.store import journal_store
+
+    monkeypatch.setenv("RAPPORT_JOURNAL_URL", f"sqlite:///{tmp_path / 'mine.sqlite3'}")
+    monkeypatch.setenv("RAPPORT_LEARNER", "ana")
+    store = journal_store()
+    store.save_entry("ana", "05-listen", "rehearsing", "First entry & more")
+    store.save_entry("ana", "06-common-ground", "surprise", "Second entry")
+    store.save_entry("ben", "05-listen", "rehearsing", "Not mine")
+    out = tmp_path / f"journal.{fmt}"
+    assert main(["journal", "export", "--format", fmt, "--out", str(out)]) == 0
+    assert "wrote 2 journal entries" in capsys.readouterr().out
+    written = out.read_text()
+    assert "Second entry" in written and "Not mine" not in written
+    assert ("First entry & more" if fmt == "md" else "First entry &amp; more") in written
+    assert out.stat().st_mode & 0o077 == 0
+    assert main(["journal", "export", "--format", fmt, "--out", str(out)]) == 1
+
+
+def test_handouts_command_writes_one_page_per_module_and_the_workbook(tmp_path, capsys):
+    from rapport.content import load_manifest
+
+    assert main(["handouts", "--out", str(tmp_path), "--no-pdf"]) == 0
+    names = sorted(p.name for p in tmp_path.iterdir())
+    expected = sorted([f"{m}.html" for m in load_manifest().modules] + ["workbook.html"])
+    assert names == expected
+    assert "HTML only" in capsys.readouterr().out

@@ -51,17 +51,17 @@ def test_reflections_offer_sharing_only_inside_a_live_room_for_the_module(store,
 
     token = secrets.token_urlsafe(24)
     monkeypatch.setenv("HTTP_X_RAPPORT_TOKEN", token)
-    listen = Lesson(load_module("05-listen"), learner="ana", store=store)
+    listen = Lesson(load_module("05-listen"), learner="ana", store=store, room_store=store)
     assert listen.reflection("rehearsing").share_button.layout.display == "none"
     rooms = Rooms(store)
     code = rooms.create("05-listen").code
     rooms.join(code, token)
-    listen = Lesson(load_module("05-listen"), learner="ana", store=store)
+    listen = Lesson(load_module("05-listen"), learner="ana", store=store, room_store=store)
     box = listen.reflection("rehearsing")
     assert box.share_button.layout.display != "none"
     box.answer.value = "I rehearse when I'm nervous."
     box.share_button.click()
     assert [a.value for a in rooms.shared(code)] == ["I rehearse when I'm nervous."]
-    other = Lesson(load_module("06-common-ground"), learner="ana", store=store)
+    other = Lesson(load_module("06-common-ground"), learner="ana", store=store, room_store=store)
     first = load_module("06-common-ground").reflections[0].id
     assert other.reflection(first).share_button.layout.display == "none"

@@ -63,6 +63,7 @@ def test_scenario_runs_are_recorded(store):
 
 def test_the_default_is_a_file_in_the_user_data_dir(monkeypatch):
     monkeypatch.delenv("RAPPORT_DB_URL", raising=False)
+    monkeypatch.delenv("RAPPORT_JOURNAL_URL", raising=False)
     url = default_url()
     assert url.startswith("sqlite:///") and url.endswith("rapport/rapport.sqlite3")
 

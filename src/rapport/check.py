@@ -32,7 +32,7 @@ from rapport.schema import (
 NOTEBOOK_NAME = re.compile(r"^\d\d-[a-z0-9][a-z0-9-]*$")
 MAX_CODE_LINES = 3
 # Notebooks that are apps rather than modules: thin like the rest, with no module chrome.
-APP_NOTEBOOKS = ("notebooks/join.ipynb", "facilitator/dashboard.ipynb")
+APP_NOTEBOOKS = ("notebooks/join.ipynb", "notebooks/journal.ipynb", "facilitator/dashboard.ipynb")
 
 # What every principle module offers (see CURRICULUM.md, "Anatomy of a module").
 MIN_SCENARIOS = 2

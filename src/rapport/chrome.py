@@ -52,20 +52,29 @@ def header(module: Module, manifest: Manifest) -> str:
 
 
 def footer(module: Module, manifest: Manifest, root: Path | None = None) -> str:
+    """The practice challenge, introducing the widget that accepts it and checks in on it."""
     lines = ["---", ""]
     if module.challenge:
         lines += [
             f"## Practice this week: {_md(module.challenge.title)}",
             "",
             module.challenge.text.strip(),
-            "",
         ]
+    return "\n".join(lines).rstrip()
+
+
+def closing(module: Module, manifest: Manifest, root: Path | None = None) -> str:
+    """Key points and the way on to the neighbouring modules."""
+    lines = []
     if module.key_points:
         lines += ["## Key points", ""]
         lines += [f"- {_md(k)}" for k in module.key_points]
         lines += [""]
     lines += ["---", "", navigation(module.id, manifest, root)]
     return "\n".join(lines)
+
+
+PRACTICE = "lesson.challenge()"
 
 
 def navigation(module_id: str, manifest: Manifest, root: Path | None = None) -> str:
@@ -95,17 +104,25 @@ def contents(manifest: Manifest, root: Path | None = None) -> str:
     return "\n".join(lines)
 
 
+def expected_chrome_for(module_id: str, root: Path | None = None) -> dict:
+    return expected_chrome(notebooks_dir(root) / f"{module_id}.ipynb", root)
+
+
 def expected_chrome(notebook: Path, root: Path | None = None) -> dict[str, str]:
     """The chrome each tagged part of ``notebook`` should hold (the setup part: its outputs)."""
     manifest = load_manifest(root)
     if notebook.stem == "index":
         return {"contents": contents(manifest, root)}
     module = load_module(notebook.stem, root)
-    return {
+    parts = {
         "header": header(module, manifest),
         "setup": setup_outputs(module),
         "footer": footer(module, manifest, root),
+        "closing": closing(module, manifest, root),
     }
+    if module.challenge:
+        parts["practice"] = PRACTICE
+    return parts
 
 
 def setup_outputs(module: Module) -> list:
@@ -166,7 +183,7 @@ def sync_notebook(notebook: Path, root: Path | None = None) -> bool:
     """Rewrite the chrome cells of ``notebook``; True when anything changed."""
     nb = nbformat.read(notebook, as_version=4)
     want = expected_chrome(notebook, root)
-    changed = False
+    changed = _add_missing_parts(nb, want)
     for _, part, cell in _tagged(nb):
         if part == "setup":
             # nbval compares a cell's stored outputs only if it was run, hence the count.
@@ -180,6 +197,21 @@ def sync_notebook(notebook: Path, root: Path | None = None) -> bool:
     if changed:
         nbformat.write(nb, notebook)
     return changed
+
+
+def _add_missing_parts(nb, want: dict) -> bool:
+    """Lay in the practice widget and closing cells after the footer when a notebook lacks them."""
+    found = {part for _, part, _ in _tagged(nb)}
+    footer_at = next((i for i, part, _ in _tagged(nb) if part == "footer"), None)
+    if footer_at is None:
+        return False
+    new = []
+    if "practice" in want and "practice" not in found:
+        new.append(nbformat.v4.new_code_cell(PRACTICE, metadata={"tags": [f"{TAG}practice"]}))
+    if "closing" in want and "closing" not in found:
+        new.append(nbformat.v4.new_markdown_cell("", metadata={"tags": [f"{TAG}closing"]}))
+    nb.cells[footer_at + 1 : footer_at + 1] = new
+    return bool(new)
 
 
 def sync_all(root: Path | None = None) -> list[Path]:
@@ -222,6 +254,7 @@ def scaffold(module_id: str, root: Path | None = None) -> Path:
         ]
     cells.append(v4.new_markdown_cell("", metadata={"tags": [f"{TAG}footer"]}))
     nb = v4.new_notebook(cells=cells, metadata=NOTEBOOK_METADATA)
+    _add_missing_parts(nb, expected_chrome_for(module_id, root))
     nbformat.write(nb, path)
     sync_notebook(path, root)
     return path

@@ -127,6 +127,45 @@ def cmd_room(args: argparse.Namespace) -> int:
         return 1
 
 
+def cmd_journal(args: argparse.Namespace) -> int:
+    from rapport.journal import export_html, export_markdown, journal_items
+    from rapport.learner import current_learner
+    from rapport.store import journal_store
+
+    learner = current_learner()
+    items = journal_items(journal_store(), learner)
+    suffix = {"md": ".md", "html": ".html"}[args.format]
+    out = Path(args.out or f"rapport-journal{suffix}")
+    if out.exists() and not args.force:
+        print(f"{out} exists; pass --force to replace it", file=sys.stderr)
+        return 1
+    body = export_markdown(items) if args.format == "md" else export_html(items)
+    out.write_text(body, encoding="utf-8")
+    out.chmod(0o600)  # the learner's private words: readable by them alone
+    print(f"wrote {len(items)} journal entr{'y' if len(items) == 1 else 'ies'} to {out}")
+    return 0
+
+
+def cmd_handouts(args: argparse.Namespace) -> int:
+    from rapport.handouts import write_handouts
+
+    out = Path(args.out)
+    pdf = True if args.pdf else (False if args.no_pdf else None)
+    try:
+        written = write_handouts(out, _root(args), pdf=pdf, paper=args.paper)
+    except RuntimeError as err:
+        print(err, file=sys.stderr)
+        return 1
+    for path in written:
+        print(f"wrote {path}")
+    pdfs = sum(p.suffix == ".pdf" for p in written)
+    if not pdfs:
+        print("HTML only: print the pages from a browser, or install Chromium for PDFs.")
+    elif stale := [p for p in out.glob("*.pdf") if p not in written]:
+        print(f"note: {len(stale)} older PDF file(s) in {out} were left as they were")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="rapport", description=__doc__)
     parser.add_argument("--root", help="the project folder (default: found automatically)")
@@ -161,6 +200,19 @@ def build_parser() -> argparse.ArgumentParser:
     room.add_argument("--force", action="store_true", help="export: replace an existing file")
     room.add_argument("--yes", action="store_true", help="delete: really delete")
     room.set_defaults(func=cmd_room)
+    handouts = sub.add_parser("handouts", help="write printable handouts and the workbook")
+    handouts.add_argument("--out", required=True, help="the folder to write into")
+    handouts.add_argument("--paper", choices=("A4", "Letter"), default="A4")
+    pdf = handouts.add_mutually_exclusive_group()
+    pdf.add_argument("--pdf", action="store_true", help="insist on PDFs (needs Chromium)")
+    pdf.add_argument("--no-pdf", action="store_true", help="write HTML only")
+    handouts.set_defaults(func=cmd_handouts)
+    journal = sub.add_parser("journal", help="export your private journal")
+    journal.add_argument("action", choices=("export",))
+    journal.add_argument("--format", choices=("md", "html"), default="md")
+    journal.add_argument("--out", help="the file to write (default rapport-journal.md or .html)")
+    journal.add_argument("--force", action="store_true", help="replace an existing file")
+    journal.set_defaults(func=cmd_journal)
     return parser
 
 

@@ -9,7 +9,7 @@ from rapport.journal import Journal
 from rapport.learner import browser_token, current_learner
 from rapport.scenario import Debrief
 from rapport.schema import Module
-from rapport.store import Store, get_store
+from rapport.store import Store, get_store, journal_store
 from rapport.widgets import (
     ActivityCard,
     AssessmentComparison,
@@ -17,6 +17,7 @@ from rapport.widgets import (
     ScenarioPlayer,
     SelfAssessmentForm,
 )
+from rapport.widgets.study import ChallengeCard, JournalView, ProgressView
 
 PHASES = ("baseline", "follow-up")
 
@@ -24,10 +25,17 @@ PHASES = ("baseline", "follow-up")
 class Lesson:
     """The widgets of one module, bound to the current learner's private store."""
 
-    def __init__(self, module: Module, learner: str | None = None, store: Store | None = None):
+    def __init__(
+        self,
+        module: Module,
+        learner: str | None = None,
+        store: Store | None = None,
+        room_store: Store | None = None,
+    ):
         self.module = module
         self._learner = learner
         self._store = store
+        self._room_store = room_store
         self._forms: list[SelfAssessmentForm] = []
         self._comparisons: list[AssessmentComparison] = []
         self._share = None
@@ -41,7 +49,7 @@ class Lesson:
     def store(self) -> Store:
         # Opened on first use, so a notebook with no journal never touches the database.
         if self._store is None:
-            self._store = get_store()
+            self._store = journal_store()
         return self._store
 
     def journal(self) -> Journal:
@@ -66,14 +74,26 @@ class Lesson:
             return None
         from rapport.rooms import Rooms
 
+        rooms = Rooms(self._room_store or get_store())
         try:
-            room = Rooms(self.store).joined(token)
+            room = rooms.joined(token)
         except Exception:  # no room to share with is the safe answer
             return None
         if room is not None and room.module == self.module.id:
-            rooms = Rooms(self.store)
             self._share = lambda prompt_id, value: rooms.share(room.code, token, prompt_id, value)
         return self._share
+
+    def challenge(self) -> ChallengeCard:
+        """Accept the module's practice challenge, and check in on it on a later visit."""
+        return ChallengeCard(self.module, lambda: self.store, lambda: self.learner)
+
+    def progress(self) -> ProgressView:
+        """The learner's progress through the whole course, with where to continue."""
+        return ProgressView(lambda: self.store, lambda: self.learner)
+
+    def journal_view(self) -> JournalView:
+        """Every journal entry: browse, search, edit, delete, export."""
+        return JournalView(lambda: self.store, lambda: self.learner)
 
     def activity(self, activity_id: str) -> ActivityCard:
         """A card for one of the module's group activities."""
@@ -137,3 +157,8 @@ def summary_markdown(module: Module) -> str:
 def open_module(module_id: str) -> Lesson:
     """The lesson for a module id from the manifest, e.g. ``open_module("05-listen")``."""
     return Lesson(load_module(module_id))
+
+
+def my_journal() -> JournalView:
+    """The journal page (``notebooks/journal.ipynb``): the learner's whole journal."""
+    return Lesson(load_module(load_manifest().modules[0])).journal_view()

@@ -32,6 +32,8 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import IntegrityError
 
 ENV_URL = "RAPPORT_DB_URL"
+ENV_JOURNAL_URL = "RAPPORT_JOURNAL_URL"
+CHECK_INS = ("did", "partly", "not-yet")
 BUSY_TIMEOUT_MS = 10_000
 
 metadata = MetaData()
@@ -74,6 +76,19 @@ assessment_answers = Table(
     UniqueConstraint("learner", "phase", "item", name="uq_assessment_answer"),
 )
 
+
+# Practice challenges a learner accepted, and how the latest check-in went.
+challenges = Table(
+    "challenges",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("learner", String(80), nullable=False),
+    Column("module", String(80), nullable=False),
+    Column("accepted_at", DateTime(timezone=True), nullable=False),
+    Column("status", String(10)),  # did, partly, not-yet (None before the first check-in)
+    Column("checked_at", DateTime(timezone=True)),
+    UniqueConstraint("learner", "module", name="uq_challenge"),
+)
 
 # The live room. Participants are known only by a hash of the random token in their browser.
 rooms = Table(
@@ -138,6 +153,16 @@ class Entry:
 
 
 @dataclass(frozen=True)
+class Challenge:
+    """A practice challenge the learner took on, and its latest check-in."""
+
+    module: str
+    accepted_at: datetime
+    status: str | None
+    checked_at: datetime | None
+
+
+@dataclass(frozen=True)
 class Run:
     """One finished play-through of a scenario."""
 
@@ -150,7 +175,12 @@ class Run:
 
 def default_url() -> str:
     """``RAPPORT_DB_URL`` if set, else one SQLite file in the user's data directory."""
-    if url := os.environ.get(ENV_URL):
+    return os.environ.get(ENV_URL) or personal_url()
+
+
+def personal_url() -> str:
+    """The learner's own store: ``RAPPORT_JOURNAL_URL``, else their user data directory."""
+    if url := os.environ.get(ENV_JOURNAL_URL):
         return url
     from platformdirs import user_data_dir
 
@@ -252,6 +282,67 @@ class Store:
                 )
             )
         return bool(result.rowcount)
+
+    # -- practice challenges ------------------------------------------------------------
+    def accept_challenge(self, learner: str, module: str) -> Challenge:
+        """Take on a module's challenge (accepting again keeps the first date)."""
+        if self.challenge(learner, module) is None:
+            try:
+                with self.engine.begin() as conn:
+                    conn.execute(
+                        challenges.insert().values(
+                            learner=learner, module=module, accepted_at=utc_now()
+                        )
+                    )
+            except IntegrityError:
+                pass  # accepted at the same moment in another tab: that row stands
+        found = self.challenge(learner, module)
+        assert found is not None
+        return found
+
+    def check_in(self, learner: str, module: str, status: str) -> Challenge:
+        """Record how the challenge went (``did``, ``partly`` or ``not-yet``)."""
+        if status not in CHECK_INS:
+            raise ValueError(f"status must be one of {', '.join(CHECK_INS)}")
+        self.accept_challenge(learner, module)
+        with self.engine.begin() as conn:
+            conn.execute(
+                update(challenges)
+                .where((challenges.c.learner == learner) & (challenges.c.module == module))
+                .values(status=status, checked_at=utc_now())
+            )
+        found = self.challenge(learner, module)
+        assert found is not None
+        return found
+
+    def challenge(self, learner: str, module: str) -> Challenge | None:
+        found = self.challenges(learner, module)
+        return found[0] if found else None
+
+    def challenges(self, learner: str, module: str | None = None) -> list[Challenge]:
+        query = select(challenges).where(challenges.c.learner == learner)
+        if module is not None:
+            query = query.where(challenges.c.module == module)
+        with self.engine.connect() as conn:
+            rows = conn.execute(query.order_by(challenges.c.module)).mappings().all()
+        return [
+            Challenge(
+                r["module"],
+                as_utc(r["accepted_at"]),
+                r["status"],
+                as_utc(r["checked_at"]) if r["checked_at"] else None,
+            )
+            for r in rows
+        ]
+
+    # -- everything of one learner ------------------------------------------------------
+    def delete_learner(self, learner: str) -> int:
+        """Delete every row the learner has (journal, role-plays, self-assessment, challenges)."""
+        gone = 0
+        with self.engine.begin() as conn:
+            for table in (journal, scenario_runs, assessment_answers, challenges):
+                gone += conn.execute(delete(table).where(table.c.learner == learner)).rowcount
+        return gone
 
     # -- scenarios ------------------------------------------------------------------
     def record_run(
@@ -362,6 +453,18 @@ def _entry(row) -> Entry:
 
 _stores: dict[str, Store] = {}
 _lock = threading.Lock()
+
+
+def journal_store() -> Store:
+    """Where the current learner's private data lives.
+
+    Served per browser (a live room), journals are on the server, keyed per browser. Anywhere
+    else (JupyterLab, or Voila on one's own computer) they stay in the learner's own store,
+    even when ``RAPPORT_DB_URL`` points the rooms at a shared PostgreSQL.
+    """
+    from rapport.learner import per_browser
+
+    return get_store() if per_browser() else get_store(personal_url())
 
 
 def get_store(url: str | None = None) -> Store:

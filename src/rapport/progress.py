@@ -1,0 +1,107 @@
+"""Progress through the course, from what the learner's own store holds.
+
+The rules, per module:
+- *started* once anything is saved: a role-play played to an ending, a reflection answered,
+  a challenge accepted or a self-assessment answered;
+- *done*, for a principle module, when every role-play has been played to an ending and the
+  practice challenge was accepted (reflections are always optional, so they never hold a
+  module back); for the welcome and closing modules, when their self-assessment is saved.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+import pandas as pd
+
+from rapport.content import load_manifest, load_module
+from rapport.store import Store
+
+STATES = ("not started", "started", "done")
+CHECK_IN_LABEL = {None: "accepted", "did": "did it", "partly": "partly", "not-yet": "not yet"}
+ASSESSED = {"00-welcome": "baseline", "13-be-open": "follow-up"}
+
+
+@dataclass(frozen=True)
+class ModuleProgress:
+    module: str
+    label: str
+    scenarios_done: int
+    scenarios: int
+    reflections_done: int
+    reflections: int
+    challenge: str  # "", "accepted", "did it", "partly", "not yet"
+    assessed: bool
+    last: datetime | None
+
+    @property
+    def state(self) -> str:
+        started = self.scenarios_done or self.reflections_done or self.challenge or self.assessed
+        if not started:
+            return "not started"
+        if self.module in ASSESSED:
+            return "done" if self.assessed else "started"
+        done = self.scenarios_done == self.scenarios and bool(self.challenge)
+        return "done" if done else "started"
+
+
+def course_progress(store: Store, learner: str) -> list[ModuleProgress]:
+    """One row per module of the manifest, in course order."""
+    entries = store.entries(learner)
+    runs = store.runs(learner)
+    accepted = {c.module: c for c in store.challenges(learner)}
+    rows = []
+    for module_id in load_manifest().modules:
+        module = load_module(module_id)
+        prompts = {r.id for r in module.reflections}
+        mine = [e for e in entries if e.module == module_id]
+        played = [r for r in runs if r.module == module_id]
+        finished = {r.scenario for r in played} & {s.id for s in module.scenarios}
+        challenge = accepted.get(module_id)
+        phase = ASSESSED.get(module_id)
+        assessed = bool(phase and store.assessment(learner, phase))
+        stamps = [e.updated_at for e in mine] + [r.finished_at for r in played]
+        if challenge:
+            stamps += [challenge.checked_at or challenge.accepted_at]
+        rows.append(
+            ModuleProgress(
+                module=module_id,
+                label=module.label,
+                scenarios_done=len(finished),
+                scenarios=len(module.scenarios),
+                reflections_done=len({e.prompt for e in mine} & prompts),
+                reflections=len(prompts),
+                challenge=CHECK_IN_LABEL[challenge.status] if challenge else "",
+                assessed=assessed,
+                last=max(stamps) if stamps else None,
+            )
+        )
+    return rows
+
+
+def progress_table(rows: list[ModuleProgress]) -> pd.DataFrame:
+    """The compact table shown on the welcome and closing notebooks."""
+    return pd.DataFrame(
+        {
+            "module": [r.label for r in rows],
+            "role-plays": [f"{r.scenarios_done} of {r.scenarios}" for r in rows],
+            "reflections": [f"{r.reflections_done} of {r.reflections}" for r in rows],
+            "challenge": [r.challenge or "-" for r in rows],
+            "state": [r.state for r in rows],
+        }
+    )
+
+
+def continue_with(rows: list[ModuleProgress]) -> ModuleProgress | None:
+    """Where to pick up: the module worked on most recently that is not done, else the first
+    module not started after the last one done; None when everything is done."""
+    open_rows = [r for r in rows if r.state == "started" and r.last is not None]
+    if open_rows:
+        return max(open_rows, key=lambda r: r.last)
+    done = [i for i, r in enumerate(rows) if r.state == "done"]
+    after = done[-1] + 1 if done else 0
+    for row in rows[after:] + rows[:after]:
+        if row.state != "done":
+            return row
+    return None
