@@ -1,5 +1,6 @@
 # Two commands do everything on a fresh Debian machine with Python 3.11:
 #   make workshop   set up, then serve the workshop at http://127.0.0.1:8866
+#   make lab        set up, then open JupyterLab for self-paced study
 #   make test       set up (packages, Chromium), then run the whole test suite
 PYTHON ?= python3
 VENV := .venv
@@ -7,10 +8,13 @@ BIN := $(VENV)/bin
 PORT ?= 8866
 HOST ?= 127.0.0.1
 
-.PHONY: workshop test check sync clean system-packages
+.PHONY: workshop lab test check sync clean system-packages
 
 workshop: $(VENV)/.run
 	$(BIN)/rapport serve --host $(HOST) --port $(PORT)
+
+lab: $(VENV)/.run
+	$(BIN)/rapport lab
 
 test: $(VENV)/.test system-packages
 	$(BIN)/ruff check src tests

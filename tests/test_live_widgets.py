@@ -273,7 +273,6 @@ def test_downloads_hold_the_csv_and_a_printable_summary(rooms):
 
 def test_the_ticker_is_idle_without_an_event_loop_and_ticks_with_one():
     import asyncio
-
     from concurrent.futures import ThreadPoolExecutor
 
     calls = []

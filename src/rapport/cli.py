@@ -79,6 +79,12 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_lab(args: argparse.Namespace) -> int:
+    from rapport.lab import run_lab
+
+    return run_lab(_root(args), port=args.port, open_browser=not args.no_browser)
+
+
 def cmd_room(args: argparse.Namespace) -> int:
     from rapport.codes import CodeError
     from rapport.rooms import RoomError, Rooms
@@ -193,6 +199,10 @@ def build_parser() -> argparse.ArgumentParser:
         "(auto: the account's on 127.0.0.1, each browser's on a network address)",
     )
     serve.set_defaults(func=cmd_serve)
+    lab = sub.add_parser("lab", help="study on your own: JupyterLab on the welcome notebook")
+    lab.add_argument("--port", type=int, help="port (default: JupyterLab's, 8888 or the next free)")
+    lab.add_argument("--no-browser", action="store_true", help="do not open a browser")
+    lab.set_defaults(func=cmd_lab)
     room = sub.add_parser("room", help="list, export or delete live rooms")
     room.add_argument("action", choices=("list", "export", "delete"))
     room.add_argument("code", nargs="?", help="the room code, e.g. K7Q-4M2")
