@@ -2,22 +2,18 @@
 
 from __future__ import annotations
 
+import os
+import signal
 import socket
 import subprocess
 import time
 import urllib.error
 import urllib.request
 
+from rapport.handouts import BROWSER_FLAGS
+
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
+CHROMIUM_ARGS = list(BROWSER_FLAGS)
 WIDGET_ERRORS = (
     "Failed to load model class",
     "Traceback",
@@ -44,3 +40,13 @@ def wait_for(url: str, process: subprocess.Popen, seconds: float = 90) -> None:
         except (urllib.error.URLError, ConnectionError, TimeoutError):
             time.sleep(0.3)
     raise TimeoutError(f"the workshop server did not answer at {url} within {seconds} s")
+
+
+def stop(process: subprocess.Popen, seconds: float = 20) -> None:
+    """Stop a server started with ``start_new_session=True``, by its process group id."""
+    os.killpg(process.pid, signal.SIGTERM)
+    try:
+        process.wait(timeout=seconds)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()

@@ -115,11 +115,10 @@ def served_store(tmp_path_factory) -> str:
 def server(tmp_path_factory, served_store):
     """``rapport serve`` on a free loopback port with its own store; stopped by process id."""
     import os
-    import signal
     import subprocess
     import sys
 
-    from .browsing import FACILITATOR_KEY, free_port, wait_for
+    from .browsing import FACILITATOR_KEY, free_port, stop, wait_for
 
     folder = tmp_path_factory.mktemp("serve-log")
     port = free_port()
@@ -138,11 +137,7 @@ def server(tmp_path_factory, served_store):
         wait_for(base + "/", process)
         yield base
     finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
+        stop(process)
         log.close()
 
 

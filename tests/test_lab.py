@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import os
 import secrets
-import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -17,7 +16,7 @@ from rapport.lab import lab_argv, lab_env
 from rapport.learner import ENV_IDENTITY, ENV_LEARNER
 from rapport.store import ENV_URL
 
-from .browsing import WIDGET_ERRORS, free_port, wait_for
+from .browsing import WIDGET_ERRORS, free_port, stop, wait_for
 from .conftest import ROOT
 
 # JupyterLab settings for the smoke test: never save the notebooks being run (autosave would
@@ -97,12 +96,7 @@ def lab(tmp_path_factory):
         wait_for(f"{base}/api/status?token={token}", process, seconds=60)
         yield base, token
     finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
+        stop(process)
         log.close()
 
 

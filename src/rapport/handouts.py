@@ -22,8 +22,9 @@ from rapport.content import load_manifest, load_module
 from rapport.schema import Manifest, Module
 
 CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_FLAGS = (
-    "--headless",
+# How Rapport runs Chromium anywhere (these handouts, and the browser tests): no sandbox (it
+# may run as root), no GPU, and nothing that reaches out to the network on its own.
+BROWSER_FLAGS = (
     "--no-sandbox",
     "--disable-gpu",
     "--disable-background-networking",
@@ -31,6 +32,10 @@ CHROMIUM_FLAGS = (
     "--disable-sync",
     "--no-first-run",
     "--disable-quic",
+)
+CHROMIUM_FLAGS = (
+    "--headless",
+    *BROWSER_FLAGS,
     "--no-pdf-header-footer",  # Chromium 156 ignores the older --print-to-pdf-no-header
 )
 PRINT_TIMEOUT = 60.0  # seconds for one file
