@@ -52,6 +52,10 @@ class BrowserIdentityHandler(TornadoVoilaHandler):
             )
         # Whatever the client sent under this name is replaced: only the cookie counts.
         self.request.headers[TOKEN_HEADER] = token
+        # Voila's page asks the server to shut its kernel down when the tab closes, sending
+        # the ``_xsrf`` cookie's value; the page never sets that cookie, so the request was
+        # refused and kernels piled up (voila#1458). Reading the token sets the cookie.
+        _ = self.xsrf_token
 
 
 class WorkshopVoila(Voila):
