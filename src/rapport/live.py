@@ -13,8 +13,11 @@ from urllib.parse import parse_qs
 from rapport.content import load_module
 from rapport.learner import browser_token
 from rapport.rooms import Room, Rooms, facilitator_key_ok
-from rapport.serve import ENV_PUBLIC_URL
 from rapport.store import get_store
+
+# Set by ``rapport serve`` for its kernels. Read here without importing the server (and Voila):
+# a participant's kernel stays small.
+ENV_PUBLIC_URL = "RAPPORT_PUBLIC_URL"
 
 
 def query_param(name: str) -> str:

@@ -12,11 +12,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from rapport.content import load_manifest, load_module
 from rapport.store import Store
+
+if TYPE_CHECKING:  # pandas loads on first use, so kernels start light
+    import pandas as pd
 
 STATES = ("not started", "started", "done")
 CHECK_IN_LABEL = {None: "accepted", "did": "did it", "partly": "partly", "not-yet": "not yet"}
@@ -82,6 +84,8 @@ def course_progress(store: Store, learner: str) -> list[ModuleProgress]:
 
 def progress_table(rows: list[ModuleProgress]) -> pd.DataFrame:
     """The compact table shown on the welcome and closing notebooks."""
+    import pandas as pd
+
     return pd.DataFrame(
         {
             "module": [r.label for r in rows],

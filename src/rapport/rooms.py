@@ -6,8 +6,8 @@ import hashlib
 import json
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
-import pandas as pd
 from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
@@ -17,6 +17,9 @@ from rapport.scenario import ScenarioRun
 from rapport.schema import OpenText, Poll
 from rapport.store import Store, as_utc, participants, room_answers, rooms, upsert, utc_now
 from rapport.tally import Activity, AnswerRejected, Tally, clean_answer, tally, visible_text
+
+if TYPE_CHECKING:  # pandas loads on first use, so kernels start light
+    import pandas as pd
 
 PHASES = ("closed", "open", "revealed")
 PRESENT_FOR = timedelta(minutes=2)  # seen this recently counts as in the room
@@ -398,6 +401,8 @@ class Rooms:
 
     def export(self, code: str) -> pd.DataFrame:
         """One row per answer, with no participant data: for CSV export."""
+        import pandas as pd
+
         room = self.get(code)
         with self.engine.connect() as conn:
             rows = (

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from rapport.schema import Assessment, AssessmentItem
+
+if TYPE_CHECKING:  # pandas loads on first use, so kernels start light
+    import pandas as pd
 
 LOW, HIGH = 1, 5
 
@@ -36,6 +38,8 @@ def check_complete(assessment: Assessment, answers: Mapping[str, int]) -> None:
 
 def principle_scores(assessment: Assessment, answers: Mapping[str, int]) -> pd.Series:
     """Mean score (1-5) per module id, over the items answered, in the items' order."""
+    import pandas as pd
+
     rows = [
         (item.module, item_score(item, answers[item.id]))
         for item in assessment.items
@@ -53,6 +57,8 @@ def compare(
     assessment: Assessment, baseline: Mapping[str, int], follow_up: Mapping[str, int]
 ) -> pd.DataFrame:
     """Baseline, follow-up and change per module id (NaN where a side is missing)."""
+    import pandas as pd
+
     table = pd.DataFrame(
         {
             "baseline": principle_scores(assessment, baseline),

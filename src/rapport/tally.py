@@ -5,10 +5,12 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from rapport.schema import OneWord, OpenText, PairExercise, Poll, Scale
+
+if TYPE_CHECKING:  # pandas loads on first use, so kernels start light
+    import pandas as pd
 
 MAX_TEXT = 280
 MAX_WORD = 30
@@ -87,6 +89,8 @@ class Tally:
 
 def tally(activity: Activity, answers: list[str]) -> Tally:
     """Count stored answers (hidden ones already left out) for one activity."""
+    import pandas as pd
+
     if isinstance(activity, Poll):
         votes = pd.Series([int(a) for a in answers], dtype="int64").value_counts()
         table = pd.DataFrame(

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import ipywidgets as w
-import pandas as pd
 from sqlalchemy.exc import SQLAlchemyError
 
 from rapport.schema import Assessment
 from rapport.scoring import IncompleteAnswers, check_complete, compare, principle_scores
 from rapport.widgets._html import inline, style, text
+
+if TYPE_CHECKING:  # pandas loads on first use, so kernels start light
+    import pandas as pd
 
 UNAVAILABLE = "Your answers could not be saved just now; they are still selected. Try again."
 
@@ -113,6 +116,8 @@ class SelfAssessmentForm(w.VBox):
         return True
 
     def _show_results(self) -> None:
+        import pandas as pd
+
         scores = principle_scores(self.assessment, self.answers)
         table = pd.DataFrame({"score": scores})
         self.results.value = score_table_html(
@@ -173,6 +178,8 @@ def score_table_html(
     change: bool = False,
 ) -> str:
     """An accessible table with a bar per score (1-5): numbers first, bars as decoration."""
+    import pandas as pd
+
     head = "".join(f"<th scope='col'>{inline(labels[c])}</th>" for c in columns)
     if change:
         head += "<th scope='col'>Change</th>"

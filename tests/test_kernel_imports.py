@@ -1,0 +1,38 @@
+"""What a participant's kernel loads: the pages must not pull in pandas, Voila or the server.
+
+Every visitor gets a kernel, so every import is paid once per person in the room (time to the
+first widget, and memory per participant). Heavy libraries load on first use only.
+"""
+
+import subprocess
+import sys
+
+import pytest
+
+HEAVY = ("pandas", "voila", "jupyter_server", "matplotlib")
+PAGES = {
+    "join page": "from rapport.live import join_page; join_page()",
+    "dashboard key gate": "from rapport.live import dashboard; dashboard()",
+    "module page": (
+        "from rapport import open_module; lesson = open_module('05-listen'); "
+        "lesson.scenario('the-mixer'); lesson.reflection('rehearsing'); "
+        "lesson.activity('how-hard'); lesson.challenge()"
+    ),
+}
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_a_page_loads_no_heavy_library(page):
+    probe = f"{PAGES[page]}\nimport sys\nprint(','.join(m for m in {HEAVY!r} if m in sys.modules))"
+    result = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, timeout=120, check=True
+    )
+    assert result.stdout.strip() == "", f"the {page} imported {result.stdout.strip()}"
+
+
+def test_pandas_still_loads_when_a_tally_needs_it(store):
+    from rapport.content import load_module
+    from rapport.tally import tally
+
+    result = tally(load_module("05-listen").activity("how-hard"), ["2", "4"])
+    assert result.mean == 3.0
