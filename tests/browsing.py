@@ -6,9 +6,13 @@ import os
 import signal
 import socket
 import subprocess
+import sys
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
 
 from rapport.handouts import BROWSER_FLAGS
 
@@ -50,3 +54,32 @@ def stop(process: subprocess.Popen, seconds: float = 20) -> None:
     except subprocess.TimeoutExpired:
         os.killpg(process.pid, signal.SIGKILL)
         process.wait()
+
+
+@contextmanager
+def serving(folder: Path, db_url: str, port: int | None = None) -> Iterator[str]:
+    """``rapport serve`` on a loopback port with its own store and log; stopped by process id."""
+    root = Path(__file__).resolve().parents[1]
+    port = port or free_port()
+    env = {
+        **os.environ,
+        "RAPPORT_DB_URL": db_url,
+        "RAPPORT_JOURNAL_URL": db_url.replace(".sqlite3", "-journal.sqlite3"),
+        "RAPPORT_FACILITATOR_KEY": FACILITATOR_KEY,
+    }
+    folder.mkdir(parents=True, exist_ok=True)
+    with (folder / f"voila-{port}.log").open("a") as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "rapport.cli", "serve", "--port", str(port)],
+            cwd=root,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        base = f"http://127.0.0.1:{port}"
+        try:
+            wait_for(base + "/", process)
+            yield base
+        finally:
+            stop(process)

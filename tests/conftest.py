@@ -114,31 +114,10 @@ def served_store(tmp_path_factory) -> str:
 @pytest.fixture(scope="session")
 def server(tmp_path_factory, served_store):
     """``rapport serve`` on a free loopback port with its own store; stopped by process id."""
-    import os
-    import subprocess
-    import sys
+    from .browsing import serving
 
-    from .browsing import FACILITATOR_KEY, free_port, stop, wait_for
-
-    folder = tmp_path_factory.mktemp("serve-log")
-    port = free_port()
-    env = {**os.environ, "RAPPORT_DB_URL": served_store, "RAPPORT_FACILITATOR_KEY": FACILITATOR_KEY}
-    log = (folder / "voila.log").open("w")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "rapport.cli", "serve", "--port", str(port)],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        wait_for(base + "/", process)
+    with serving(tmp_path_factory.mktemp("serve-log"), served_store) as base:
         yield base
-    finally:
-        stop(process)
-        log.close()
 
 
 @pytest.fixture(scope="session")

@@ -302,3 +302,30 @@ def test_the_countdown_reads_minutes_and_seconds_then_says_time_is_up(rooms):
     assert time_left(room, now + timedelta(seconds=61)) in ("00:59", "00:58")
     assert "Time is up" in timer_html(time_left(room, now + timedelta(minutes=5)))
     assert timer_html(None) == ""
+
+
+def test_a_locked_store_gives_a_clear_message_and_nothing_is_lost_or_counted_twice(
+    tmp_path, monkeypatch
+):
+    import sqlite3
+
+    import rapport.store
+    from rapport.store import Store
+
+    monkeypatch.setattr(rapport.store, "BUSY_TIMEOUT_MS", 200)  # give up fast in this test
+    path = tmp_path / "locked.sqlite3"
+    rooms = Rooms(Store(f"sqlite:///{path}"))
+    board = dashboard_for(rooms)
+    board.put_on_screen("activity:how-hard")
+    person = ParticipantApp(rooms, token())
+    person.join(board.room.code)
+    blocker = sqlite3.connect(path, timeout=0)
+    blocker.execute("BEGIN EXCLUSIVE")  # another writer holds the database
+    try:
+        assert not person.answer(4)
+        assert "did not reach the room; send it again" in person.answer_status.value
+    finally:
+        blocker.rollback()
+        blocker.close()
+    assert person.answer(4)
+    assert rooms.answered(board.room.code, "how-hard") == 1

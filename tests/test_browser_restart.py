@@ -1,0 +1,39 @@
+"""Faults in a live room: the server restarts mid-workshop, and nobody loses their place."""
+
+from __future__ import annotations
+
+import pytest
+
+from .browsing import FACILITATOR_KEY, free_port, serving
+
+pytestmark = pytest.mark.browser
+
+
+def test_a_restarted_server_keeps_the_room_and_participants_rejoin_as_themselves(browser, tmp_path):
+    db_url = f"sqlite:///{tmp_path / 'restart.sqlite3'}"
+    port = free_port()
+    phone = browser.new_context(viewport={"width": 390, "height": 844})
+    facilitator = browser.new_context()
+    with serving(tmp_path, db_url, port) as server:
+        board = facilitator.new_page()
+        board.goto(f"{server}/facilitator?key={FACILITATOR_KEY}", timeout=90_000)
+        board.get_by_label("Module").select_option(label="05 · Listen to understand")
+        board.get_by_role("button", name="Create a room").click(timeout=90_000)
+        code = board.locator(".rp-code").inner_text(timeout=30_000).strip()
+        board.get_by_label("On screen next").select_option(index=3)  # the 1-5 scale
+        board.get_by_role("button", name="Put on screen").click()
+        page = phone.new_page()
+        page.goto(f"{server}/join?code={code}", timeout=90_000)
+        page.get_by_role("button", name="Join").click(timeout=90_000)
+        page.get_by_role("button", name="2", exact=True).click(timeout=30_000)
+        page.get_by_role("button", name="✓ 2").wait_for(timeout=10_000)
+    # The server is gone. It comes back on the same address with the same store.
+    with serving(tmp_path, db_url, port) as server:
+        page.reload(timeout=90_000)
+        page.get_by_role("button", name="✓ 2").wait_for(timeout=90_000)  # rejoined, answer kept
+        board.goto(f"{server}/facilitator?key={FACILITATOR_KEY}", timeout=90_000)
+        board.get_by_role("button", name="Continue this room").click(timeout=90_000)
+        assert board.locator(".rp-code").inner_text(timeout=30_000).strip() == code
+        board.get_by_text("1 answered").wait_for(timeout=10_000)
+    phone.close()
+    facilitator.close()
