@@ -36,8 +36,22 @@ def public_url() -> str:
     return "http://127.0.0.1:8866/"
 
 
+def await_visitor() -> None:
+    """In a preheated kernel, wait here for the visitor's request (query string, token).
+
+    ``rapport serve`` keeps kernels for the join page started and waiting, so a room of
+    people joining at once does not wait for kernels to start. Such a kernel runs the
+    notebook before anyone asks for it; this is where it stops until someone does.
+    """
+    if os.environ.get("VOILA_PREHEAT") == "True":
+        from voila.utils import wait_for_request
+
+        wait_for_request()
+
+
 def join_page():
     """The participant's page: join with the room code and follow the facilitator."""
+    await_visitor()
     from rapport.lesson import Lesson
     from rapport.widgets.reflection import ReflectionBox
     from rapport.widgets.room import ParticipantApp
