@@ -4,6 +4,10 @@ Every browser gets a random token in a cookie (``rapport_id``); the render handl
 that browser's kernel through Voila's request-header passing, so the kernel knows which
 participant (and, when serving a room, which journal) it belongs to. Nothing else about the
 visitor is kept.
+
+Pages render with Rapport's own Voila template (``voila_templates/``): Voila's ``lab`` template
+without its links to a CDN, so the browser asks no host but this server for anything; the icons'
+font (Font Awesome 5) comes with Voila's own scripts, from this server too.
 """
 
 from __future__ import annotations
@@ -32,6 +36,21 @@ COOKIE_DAYS = 30
 ENV_PUBLIC_URL = "RAPPORT_PUBLIC_URL"  # where participants reach this server, for the QR code
 ENV_KEY = "RAPPORT_FACILITATOR_KEY"  # a fixed key (several servers, or a planned session)
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
+# A Jupyter data directory holding voila/templates/rapport (conf.json: based on "lab").
+TEMPLATES = Path(__file__).resolve().parent / "voila_templates"
+TEMPLATE = "rapport"
+
+
+def use_rapport_templates() -> None:
+    """Put Rapport's template folder first on ``JUPYTER_PATH``, where Voila looks for templates.
+
+    Voila resolves a template name, its base templates and their static files (the
+    ``/voila/templates/<name>/static/`` URLs) through the Jupyter data path at every request,
+    so the environment variable is the one setting all of them honour.
+    """
+    ours = str(TEMPLATES)
+    paths = [p for p in os.environ.get("JUPYTER_PATH", "").split(os.pathsep) if p and p != ours]
+    os.environ["JUPYTER_PATH"] = os.pathsep.join([ours, *paths])
 
 
 class BrowserIdentityHandler(TornadoVoilaHandler):
@@ -62,6 +81,10 @@ class WorkshopVoila(Voila):
     """Voila over the project folder: landing page at ``/``, ``/join``, ``/facilitator``."""
 
     name = "rapport-serve"
+
+    def initialize(self, argv=None) -> None:
+        use_rapport_templates()  # before Voila reads --VoilaConfiguration.template=rapport
+        super().initialize(argv)
 
     def init_handlers(self) -> list:
         handlers = []
@@ -96,6 +119,8 @@ def voila_argv(root: Path, host: str, port: int, open_browser: bool) -> list[str
         f"--port={port}",
         "--Voila.port_retries=0",
         "--theme=light",
+        f"--VoilaConfiguration.template={TEMPLATE}",  # found through use_rapport_templates()
+        "--VoilaConfiguration.allow_template_override=NO",  # ?template=lab would bring the CDN back
         "--VoilaConfiguration.show_tracebacks=False",
         "--VoilaConfiguration.strip_sources=True",
         "--VoilaConfiguration.http_header_envs",
