@@ -146,3 +146,19 @@ def test_handouts_command_writes_one_page_per_module_and_the_workbook(tmp_path, 
     expected = sorted([f"{m}.html" for m in load_manifest().modules] + ["workbook.html"])
     assert names == expected
     assert "HTML only" in capsys.readouterr().out
+
+
+def test_serve_keeps_a_pool_of_join_kernels_only_when_asked():
+    import json
+
+    from rapport.serve import pool_argv
+
+    assert pool_argv(0) == [] and "--VoilaConfiguration.preheat_kernel=True" not in voila_argv(
+        Path("/course"), "127.0.0.1", 8866, open_browser=False
+    )
+    argv = voila_argv(Path("/course"), "0.0.0.0", 8866, open_browser=False, pool=12)
+    assert "--VoilaConfiguration.preheat_kernel=True" in argv
+    pools = next(a for a in argv if a.startswith("--VoilaKernelManager.kernel_pools_config="))
+    config = json.loads(pools.split("=", 1)[1])
+    assert config == {"default": {"pool_size": 0}, "notebooks/join.ipynb": {"pool_size": 12}}
+    assert build_parser().parse_args(["serve", "--pool", "30"]).pool == 30

@@ -72,6 +72,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
             port=args.port,
             open_browser=args.open,
             identity=args.identity,
+            pool=args.pool,
         )
     except UnsafeHost as err:
         print(err, file=sys.stderr)
@@ -197,6 +198,12 @@ def build_parser() -> argparse.ArgumentParser:
         default="auto",
         help="whose journal a page uses: each browser's own, or this account's "
         "(auto: the account's on 127.0.0.1, each browser's on a network address)",
+    )
+    serve.add_argument(
+        "--pool",
+        type=int,
+        help="join-page kernels kept started for people arriving at once "
+        "(default: 10 on a network address, 2 on 127.0.0.1; 0 turns it off)",
     )
     serve.set_defaults(func=cmd_serve)
     lab = sub.add_parser("lab", help="study on your own: JupyterLab on the welcome notebook")

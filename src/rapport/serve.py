@@ -12,6 +12,7 @@ font (Font Awesome 5) comes with Voila's own scripts, from this server too.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import secrets
@@ -27,7 +28,8 @@ from voila.tornado.handler import TornadoVoilaHandler
 from rapport.learner import ENV_IDENTITY, TOKEN, TOKEN_HEADER
 
 LANDING = "voila/render/notebooks/index.ipynb"
-JOIN = "voila/render/notebooks/join.ipynb"
+JOIN_NOTEBOOK = "notebooks/join.ipynb"
+JOIN = f"voila/render/{JOIN_NOTEBOOK}"
 DASHBOARD = "voila/render/facilitator/dashboard.ipynb"
 # Only the course's own notebooks may be rendered, never tests' or anything else under the root.
 RENDERABLE = r"/voila/render/((?:notebooks|facilitator)/[A-Za-z0-9_-]+\.ipynb)"
@@ -36,6 +38,8 @@ COOKIE_DAYS = 30
 ENV_PUBLIC_URL = "RAPPORT_PUBLIC_URL"  # where participants reach this server, for the QR code
 ENV_KEY = "RAPPORT_FACILITATOR_KEY"  # a fixed key (several servers, or a planned session)
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
+ROOM_POOL = 10  # join kernels kept started for a room on the network (about 60 MB each)
+LOCAL_POOL = 2  # and on this computer only
 # A Jupyter data directory holding voila/templates/rapport (conf.json: based on "lab").
 TEMPLATES = Path(__file__).resolve().parent / "voila_templates"
 TEMPLATE = "rapport"
@@ -112,7 +116,23 @@ class WorkshopVoila(Voila):
         ]
 
 
-def voila_argv(root: Path, host: str, port: int, open_browser: bool) -> list[str]:
+def pool_argv(pool: int) -> list[str]:
+    """Keep ``pool`` kernels for the join page started and waiting (refilled as they are used).
+
+    A room joins in one burst; kernels that are already running answer at once. Only the join
+    page is preheated: module pages start their kernel on demand.
+    """
+    if pool <= 0:
+        return []
+    pools = {"default": {"pool_size": 0}, JOIN_NOTEBOOK: {"pool_size": pool}}
+    return [
+        "--VoilaConfiguration.preheat_kernel=True",
+        f"--VoilaKernelManager.kernel_pools_config={json.dumps(pools)}",
+        "--VoilaKernelManager.fill_delay=0",
+    ]
+
+
+def voila_argv(root: Path, host: str, port: int, open_browser: bool, pool: int = 0) -> list[str]:
     return [
         str(root),
         f"--Voila.ip={host}",
@@ -126,6 +146,7 @@ def voila_argv(root: Path, host: str, port: int, open_browser: bool) -> list[str
         "--VoilaConfiguration.http_header_envs",
         TOKEN_HEADER,
         *([] if open_browser else ["--no-browser"]),
+        *pool_argv(pool),
     ]
 
 
@@ -201,6 +222,7 @@ def serve(
     port: int = 8866,
     open_browser: bool = False,
     identity: str = "auto",
+    pool: int | None = None,
 ) -> None:
     """Run the workshop server until interrupted."""
     from rapport.rooms import set_facilitator_key
@@ -212,5 +234,8 @@ def serve(
     os.environ[ENV_IDENTITY] = chosen.identity
     os.environ[ENV_PUBLIC_URL] = chosen.public_url
     os.environ.pop(ENV_KEY, None)  # kernels check the stored digest, never the key itself
+    if pool is None:  # a room on the network gets a bigger pool than this computer alone
+        pool = ROOM_POOL if chosen.identity == "browser" else LOCAL_POOL
     print(chosen.banner(), flush=True)
-    WorkshopVoila.launch_instance(argv=voila_argv(root, host, port, open_browser))
+    print(f"  Join kernels kept ready: {pool}", flush=True)
+    WorkshopVoila.launch_instance(argv=voila_argv(root, host, port, open_browser, pool))
