@@ -7,7 +7,10 @@ from html import escape
 import ipywidgets as w
 
 # Colours keep a contrast ratio of at least 4.5:1 (WCAG AA) on their backgrounds, and the
-# tone of feedback is always written out, never shown by colour alone.
+# tone of feedback is always written out, never shown by colour alone. Keyboard focus gets a
+# 2px ring: ipywidgets' own is 1px of light blue (under 3:1 on white) on buttons, and none on
+# text fields and dropdowns (``outline: none !important``, so only an important rule wins).
+# Links in the notebooks' text keep their underline (JupyterLab leaves colour alone).
 CSS = """
 <style>
 .rp-card { font-size: 15px; line-height: 1.5; color: #1f2937; background: #ffffff;
@@ -73,6 +76,13 @@ CSS = """
 .rp-stage .widget-button, .rp-stage .jupyter-button { max-width: 100%; }
 .rp-box, .rp-stage { overflow-wrap: anywhere; }
 .rp-box .widget-text input, .rp-box textarea { font-size: 16px; }
+.rp-box .jupyter-button:focus-visible, .rp-box summary:focus-visible {
+  outline: 2px solid #4338ca; outline-offset: 2px; }
+.rp-box textarea:focus-visible, .rp-box input:focus-visible, .rp-box select:focus-visible {
+  outline: 2px solid #4338ca !important; outline-offset: 1px; }
+.jp-RenderedHTMLCommon p a:link, .jp-RenderedHTMLCommon p a:visited,
+.jp-RenderedHTMLCommon li a:link, .jp-RenderedHTMLCommon li a:visited {
+  text-decoration: underline; }
 </style>
 """
 
