@@ -37,3 +37,38 @@ def test_a_restarted_server_keeps_the_room_and_participants_rejoin_as_themselves
         board.get_by_text("1 answered").wait_for(timeout=10_000)
     phone.close()
     facilitator.close()
+
+
+def test_a_killed_kernel_is_announced_and_a_reload_restores_the_participant(browser, tmp_path):
+    import re
+
+    import psutil
+
+    db_url = f"sqlite:///{tmp_path / 'killed.sqlite3'}"
+    with serving(tmp_path, db_url) as server:
+        facilitator = browser.new_context().new_page()
+        facilitator.goto(f"{server}/facilitator?key={FACILITATOR_KEY}", timeout=90_000)
+        facilitator.get_by_label("Module").select_option(label="05 · Listen to understand")
+        facilitator.get_by_role("button", name="Create a room").click(timeout=90_000)
+        code = facilitator.locator(".rp-code").inner_text(timeout=30_000).strip()
+        facilitator.get_by_label("On screen next").select_option(index=3)  # the 1-5 scale
+        facilitator.get_by_role("button", name="Put on screen").click()
+        page = browser.new_context(viewport={"width": 390, "height": 844}).new_page()
+        page.goto(f"{server}/join?code={code}", timeout=90_000)
+        page.get_by_role("button", name="Join").click(timeout=90_000)
+        page.get_by_role("button", name="5", exact=True).click(timeout=30_000)
+        page.get_by_role("button", name="✓ 5").wait_for(timeout=10_000)
+        kernel = re.search(r'"kernelId": "([0-9a-f-]+)"', page.content()).group(1)
+        killed = [
+            proc.kill() or proc.pid
+            for proc in psutil.process_iter(["cmdline"])
+            if any(kernel in part for part in proc.info["cmdline"] or [])
+        ]
+        assert killed, "the page's kernel process was not found"
+        alert = page.get_by_role("alert").filter(has_text="lost its connection to the workshop")
+        alert.wait_for(timeout=60_000)
+        alert.get_by_role("button", name="Reload the page").click()
+        page.get_by_role("button", name="✓ 5").wait_for(timeout=90_000)  # the same participant
+        assert page.get_by_role("alert").filter(has_text="lost its connection").count() == 0
+        facilitator.context.close()
+        page.context.close()

@@ -329,3 +329,15 @@ def test_a_locked_store_gives_a_clear_message_and_nothing_is_lost_or_counted_twi
         blocker.close()
     assert person.answer(4)
     assert rooms.answered(board.room.code, "how-hard") == 1
+
+
+def test_a_joined_page_beats_so_the_browser_can_tell_its_kernel_is_alive(rooms):
+    board = dashboard_for(rooms)
+    person = ParticipantApp(rooms, token())
+    assert person.pulse.value == ""  # not in a room: nothing to watch
+    person.join(board.room.code)
+    first = person.pulse.value
+    assert 'class="rp-heartbeat"' in first
+    for _ in range(5):
+        person.refresh()
+    assert person.pulse.value != first and 'class="rp-heartbeat"' in person.pulse.value

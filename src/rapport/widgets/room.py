@@ -26,6 +26,7 @@ from rapport.widgets.scenario_player import feedback_html
 
 UNREACHABLE = "The workshop server could not be reached just now; trying again…"
 HEARTBEAT_TICKS = 30  # tell the room we are still here about every 30 s
+PULSE_TICKS = 5  # and the page that this kernel is alive, about every 5 s (see the template)
 
 
 def say(kind: str, message: str) -> str:
@@ -107,8 +108,9 @@ class ParticipantApp(w.VBox):
         self.stage.add_class("rp-stage")
         self.notes = w.VBox(layout=w.Layout(width="100%"))
         self.status = w.HTML()
+        self.pulse = w.HTML(layout=w.Layout(display="none"))
         super().__init__(
-            [style(), self.form, self.header, self.stage, self.status, self.notes],
+            [style(), self.form, self.header, self.stage, self.status, self.notes, self.pulse],
             layout=w.Layout(width="100%"),
         )
         self.add_class("rp-box")
@@ -166,9 +168,11 @@ class ParticipantApp(w.VBox):
         """Read the room and redraw whatever changed; what the ticker calls every second."""
         if self.room is None:
             return
+        self._ticks += 1
+        if self._ticks % PULSE_TICKS == 1:  # this kernel is alive (from the first refresh on)
+            self.pulse.value = f'<span class="rp-heartbeat">{self._ticks}</span>'
         try:
             room = self.rooms.get(self.room.code)
-            self._ticks += 1
             if self._ticks % HEARTBEAT_TICKS == 0 and not room.ended:
                 self.rooms.join(room.code, self.token)
         except RoomError:
