@@ -202,8 +202,8 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--pool",
         type=int,
-        help="join-page kernels kept started for people arriving at once "
-        "(default: 10 on a network address, 2 on 127.0.0.1; 0 turns it off)",
+        help="join-page kernels kept started ahead of people arriving (default 0: off; "
+        "see benchmarks/README.md before turning it on)",
     )
     serve.set_defaults(func=cmd_serve)
     lab = sub.add_parser("lab", help="study on your own: JupyterLab on the welcome notebook")

@@ -38,8 +38,10 @@ COOKIE_DAYS = 30
 ENV_PUBLIC_URL = "RAPPORT_PUBLIC_URL"  # where participants reach this server, for the QR code
 ENV_KEY = "RAPPORT_FACILITATOR_KEY"  # a fixed key (several servers, or a planned session)
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
-ROOM_POOL = 10  # join kernels kept started for a room on the network (about 60 MB each)
-LOCAL_POOL = 2  # and on this computer only
+# Join kernels kept started (--pool). Off by default: measured with 30 joins at once on two
+# cores, a pool of 10 left 7 pages unfinished while no pool served all 30 (benchmarks/).
+ROOM_POOL = 0
+LOCAL_POOL = 0
 # A Jupyter data directory holding voila/templates/rapport (conf.json: based on "lab").
 TEMPLATES = Path(__file__).resolve().parent / "voila_templates"
 TEMPLATE = "rapport"
