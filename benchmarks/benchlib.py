@@ -24,19 +24,23 @@ from collections.abc import Iterator, Sequence
 from datetime import date
 from pathlib import Path
 
+from rapport.handouts import BROWSER_FLAGS
+
 ROOT = Path(__file__).resolve().parents[1]
 POOL_BANNER = re.compile(r"Join kernels kept ready: (\d+)")
 LOAD_AT_START = os.getloadavg()  # the machine's load when the benchmark began (1, 5, 15 min)
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
+CHROMIUM_ARGS = list(BROWSER_FLAGS)  # the flags Rapport runs Chromium with everywhere
+
+
+def add_pool_option(parser) -> None:
+    """``--pool``: passed on to ``rapport serve --pool`` (join kernels kept started)."""
+    parser.add_argument(
+        "--pool",
+        type=int,
+        default=None,
+        help="rapport serve --pool: join kernels kept started (default: the server's own)",
+    )
 
 
 # -- statistics -------------------------------------------------------------------------------

@@ -31,6 +31,7 @@ from benchlib import (
     ROOT,
     SEEN,
     WorkshopServer,
+    add_pool_option,
     finish,
     first_visible_script,
     launch_chromium,
@@ -196,12 +197,7 @@ def main(argv: list[str] | None = None) -> int:
         "--quick", action="store_true", help=f"1 visit each of {', '.join(QUICK)} and bare"
     )
     parser.add_argument("--timeout", type=float, default=120, help="seconds per visit")
-    parser.add_argument(
-        "--pool",
-        type=int,
-        default=None,
-        help="rapport serve --pool: join kernels kept started (default: the server's own)",
-    )
+    add_pool_option(parser)
     parser.add_argument("--check", action="store_true", help="exit 1 if a target is missed")
     args = parser.parse_args(argv)
     names = args.notebooks or (list(QUICK) if args.quick else course_notebooks())

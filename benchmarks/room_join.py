@@ -35,6 +35,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from benchlib import (
     SEEN,
     WorkshopServer,
+    add_pool_option,
     button_test,
     finish,
     first_visible_script,
@@ -313,12 +314,7 @@ def main(argv: list[str] | None = None) -> int:
         help="no warm-up: the joins are the server's first pages (default: one join is "
         "rendered first, then one timed alone; both kernels are shut down before the round)",
     )
-    parser.add_argument(
-        "--pool",
-        type=int,
-        default=None,
-        help="rapport serve --pool: join kernels kept started (default: the server's own)",
-    )
+    add_pool_option(parser)
     parser.add_argument("--check", action="store_true", help="exit 1 if a target is missed")
     args = parser.parse_args(argv)
 
