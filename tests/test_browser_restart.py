@@ -7,26 +7,36 @@ import pytest
 from .browsing import FACILITATOR_KEY, free_port, serving
 
 pytestmark = pytest.mark.browser
+PHONE = {"width": 390, "height": 844}
+
+
+def scale_answered(facilitator_page, phone_page, server: str, value: int) -> str:
+    """The facilitator opens module 05's 1-5 scale in a new room; the phone joins and answers.
+
+    Returns the room code.
+    """
+    board = facilitator_page
+    board.goto(f"{server}/facilitator?key={FACILITATOR_KEY}", timeout=90_000)
+    board.get_by_label("Module").select_option(label="05 · Listen to understand")
+    board.get_by_role("button", name="Create a room").click(timeout=90_000)
+    code = board.locator(".rp-code").inner_text(timeout=30_000).strip()
+    board.get_by_label("On screen next").select_option(index=3)  # the 1-5 scale
+    board.get_by_role("button", name="Put on screen").click()
+    phone_page.goto(f"{server}/join?code={code}", timeout=90_000)
+    phone_page.get_by_role("button", name="Join").click(timeout=90_000)
+    phone_page.get_by_role("button", name=str(value), exact=True).click(timeout=30_000)
+    phone_page.get_by_role("button", name=f"✓ {value}").wait_for(timeout=10_000)
+    return code
 
 
 def test_a_restarted_server_keeps_the_room_and_participants_rejoin_as_themselves(browser, tmp_path):
     db_url = f"sqlite:///{tmp_path / 'restart.sqlite3'}"
     port = free_port()
-    phone = browser.new_context(viewport={"width": 390, "height": 844})
+    phone = browser.new_context(viewport=PHONE)
     facilitator = browser.new_context()
+    board, page = facilitator.new_page(), phone.new_page()
     with serving(tmp_path, db_url, port) as server:
-        board = facilitator.new_page()
-        board.goto(f"{server}/facilitator?key={FACILITATOR_KEY}", timeout=90_000)
-        board.get_by_label("Module").select_option(label="05 · Listen to understand")
-        board.get_by_role("button", name="Create a room").click(timeout=90_000)
-        code = board.locator(".rp-code").inner_text(timeout=30_000).strip()
-        board.get_by_label("On screen next").select_option(index=3)  # the 1-5 scale
-        board.get_by_role("button", name="Put on screen").click()
-        page = phone.new_page()
-        page.goto(f"{server}/join?code={code}", timeout=90_000)
-        page.get_by_role("button", name="Join").click(timeout=90_000)
-        page.get_by_role("button", name="2", exact=True).click(timeout=30_000)
-        page.get_by_role("button", name="✓ 2").wait_for(timeout=10_000)
+        code = scale_answered(board, page, server, 2)
     # The server is gone. It comes back on the same address with the same store.
     with serving(tmp_path, db_url, port) as server:
         page.reload(timeout=90_000)
@@ -47,17 +57,8 @@ def test_a_killed_kernel_is_announced_and_a_reload_restores_the_participant(brow
     db_url = f"sqlite:///{tmp_path / 'killed.sqlite3'}"
     with serving(tmp_path, db_url) as server:
         facilitator = browser.new_context().new_page()
-        facilitator.goto(f"{server}/facilitator?key={FACILITATOR_KEY}", timeout=90_000)
-        facilitator.get_by_label("Module").select_option(label="05 · Listen to understand")
-        facilitator.get_by_role("button", name="Create a room").click(timeout=90_000)
-        code = facilitator.locator(".rp-code").inner_text(timeout=30_000).strip()
-        facilitator.get_by_label("On screen next").select_option(index=3)  # the 1-5 scale
-        facilitator.get_by_role("button", name="Put on screen").click()
-        page = browser.new_context(viewport={"width": 390, "height": 844}).new_page()
-        page.goto(f"{server}/join?code={code}", timeout=90_000)
-        page.get_by_role("button", name="Join").click(timeout=90_000)
-        page.get_by_role("button", name="5", exact=True).click(timeout=30_000)
-        page.get_by_role("button", name="✓ 5").wait_for(timeout=10_000)
+        page = browser.new_context(viewport=PHONE).new_page()
+        scale_answered(facilitator, page, server, 5)
         kernel = re.search(r'"kernelId": "([0-9a-f-]+)"', page.content()).group(1)
         killed = [
             proc.kill() or proc.pid

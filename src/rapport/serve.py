@@ -26,6 +26,7 @@ from voila.app import Voila
 from voila.tornado.handler import TornadoVoilaHandler
 
 from rapport.learner import ENV_IDENTITY, TOKEN, TOKEN_HEADER
+from rapport.live import ENV_PUBLIC_URL  # where participants reach this server (QR code)
 
 LANDING = "voila/render/notebooks/index.ipynb"
 JOIN_NOTEBOOK = "notebooks/join.ipynb"
@@ -35,7 +36,6 @@ DASHBOARD = "voila/render/facilitator/dashboard.ipynb"
 RENDERABLE = r"/voila/render/((?:notebooks|facilitator)/[A-Za-z0-9_-]+\.ipynb)"
 COOKIE = "rapport_id"
 COOKIE_DAYS = 30
-ENV_PUBLIC_URL = "RAPPORT_PUBLIC_URL"  # where participants reach this server, for the QR code
 ENV_KEY = "RAPPORT_FACILITATOR_KEY"  # a fixed key (several servers, or a planned session)
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 # Join kernels kept started (--pool). Off by default: measured with 30 joins at once on two
