@@ -56,3 +56,15 @@ def test_invalid_content_raises_naming_file_place_and_line(tmp_path: Path):
 
 def test_places_read_like_paths():
     assert place_of(("scenarios", 0, "nodes", 2, "says")) == "scenarios[0].nodes[2].says"
+
+
+def test_valid_content_is_read_without_building_the_line_number_tree():
+    # Every page's kernel reads its module as it starts; the node tree (for line numbers in
+    # error messages) costs as much again as the data, so only a problem builds it.
+    from rapport.content import exercises_dir, parse, read_yaml
+    from rapport.schema import Module
+
+    source = read_yaml(exercises_dir(ROOT) / "05-listen.yaml", ROOT)
+    parse(Module, source)
+    assert "tree" not in vars(source)
+    assert source.problem(("scenarios", 0), "x").line > 1  # and it is there when asked for

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -96,13 +96,26 @@ def line_of(node: yaml.Node | None, loc: tuple[int | str, ...]) -> int | None:
     return line
 
 
+# libyaml's parser when PyYAML was built with it (the wheels are): about ten times faster than
+# the pure-Python one, which matters because every page's kernel reads content as it starts.
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 @dataclass(frozen=True)
 class Source:
-    """A parsed YAML file: its data, its node tree (for line numbers) and its name."""
+    """A parsed YAML file: its data, its text and its name.
+
+    The node tree that gives line numbers is built only when a problem is reported: valid
+    content, read at every page start, never needs it.
+    """
 
     name: str
     data: Any
-    tree: yaml.Node | None
+    text: str = ""
+
+    @cached_property
+    def tree(self) -> yaml.Node | None:
+        return yaml.compose(self.text, Loader=_LOADER) if self.text else None
 
     def problem(self, loc: tuple[int | str, ...], message: str) -> Problem:
         return Problem(self.name, place_of(loc), message, line_of(self.tree, loc))
@@ -117,14 +130,13 @@ def read_yaml(path: Path, root: Path) -> Source:
     except UnicodeDecodeError as err:
         raise ContentError([Problem(name, "", f"not valid UTF-8 text ({err.reason})")]) from None
     try:
-        tree = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
+        data = yaml.load(text, Loader=_LOADER)
     except yaml.YAMLError as err:
         mark = getattr(err, "problem_mark", None)
         line = mark.line + 1 if mark else None
         reason = getattr(err, "problem", None) or str(err)
         raise ContentError([Problem(name, "", f"not valid YAML: {reason}", line)]) from None
-    return Source(name, data, tree)
+    return Source(name, data, text)
 
 
 def parse(model: type[M], source: Source) -> M:
