@@ -4,10 +4,14 @@ Every visitor gets a kernel, so every import is paid once per person in the room
 first widget, and memory per participant). Heavy libraries load on first use only.
 """
 
+import json
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
+
+NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
 
 HEAVY = ("pandas", "voila", "jupyter_server", "matplotlib")
 PAGES = {
@@ -19,6 +23,13 @@ PAGES = {
         "lesson.activity('how-hard'); lesson.challenge()"
     ),
 }
+# Every code cell of the pages that show progress and the self-assessment (the welcome and
+# closing modules, the landing page, the journal), run as the notebook runs them.
+for name in ("index", "journal", "00-welcome", "13-be-open"):
+    cells = json.loads((NOTEBOOKS / f"{name}.ipynb").read_text(encoding="utf-8"))["cells"]
+    PAGES[f"notebook {name}"] = "\n".join(
+        "".join(c["source"]) for c in cells if c["cell_type"] == "code"
+    )
 
 
 @pytest.mark.parametrize("page", PAGES)

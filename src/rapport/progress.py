@@ -47,6 +47,16 @@ class ModuleProgress:
         done = self.scenarios_done == self.scenarios and bool(self.challenge)
         return "done" if done else "started"
 
+    def cells(self) -> dict[str, str]:
+        """The row as the progress table shows it."""
+        return {
+            "module": self.label,
+            "role-plays": f"{self.scenarios_done} of {self.scenarios}",
+            "reflections": f"{self.reflections_done} of {self.reflections}",
+            "challenge": self.challenge or "-",
+            "state": self.state,
+        }
+
 
 def course_progress(store: Store, learner: str) -> list[ModuleProgress]:
     """One row per module of the manifest, in course order."""
@@ -83,17 +93,12 @@ def course_progress(store: Store, learner: str) -> list[ModuleProgress]:
 
 
 def progress_table(rows: list[ModuleProgress]) -> pd.DataFrame:
-    """The compact table shown on the welcome and closing notebooks."""
+    """The progress table as a DataFrame (for analysis; the notebooks' view needs no pandas)."""
     import pandas as pd
 
-    return pd.DataFrame(
-        {
-            "module": [r.label for r in rows],
-            "role-plays": [f"{r.scenarios_done} of {r.scenarios}" for r in rows],
-            "reflections": [f"{r.reflections_done} of {r.reflections}" for r in rows],
-            "challenge": [r.challenge or "-" for r in rows],
-            "state": [r.state for r in rows],
-        }
+    return pd.DataFrame.from_records(
+        [r.cells() for r in rows],
+        columns=["module", "role-plays", "reflections", "challenge", "state"],
     )
 
 

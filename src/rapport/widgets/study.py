@@ -24,7 +24,7 @@ from rapport.journal import (
     journal_items,
 )
 from rapport.progress import continue_with as pick_next
-from rapport.progress import course_progress, progress_table
+from rapport.progress import course_progress
 from rapport.schema import Module
 from rapport.store import Store, utc_now
 from rapport.widgets._html import inline, style, text
@@ -179,7 +179,6 @@ class ProgressView(w.VBox):
         except (SQLAlchemyError, OSError, ValueError):
             self.view.value = say("error", "Your progress could not be read just now.")
             return
-        table = progress_table(rows)
         done = sum(r.state == "done" for r in rows)
         body = "".join(
             "<tr>"
@@ -189,7 +188,7 @@ class ProgressView(w.VBox):
             f'<td><span class="rp-bar" aria-hidden="true"><span class="rp-bar-fill rp-bar-1" '
             f'style="width:{_share(row)}%"></span></span> {r["state"]}</td>'
             "</tr>"
-            for r, row in zip(table.to_dict("records"), rows, strict=True)
+            for r, row in ((row.cells(), row) for row in rows)
         )
         nxt = pick_next(rows)
         where = (
