@@ -72,3 +72,11 @@ def test_reprs_are_short(lesson):
     assert repr(lesson.self_assessment("baseline")) == "SelfAssessmentForm('baseline')"
     assert repr(lesson.assessment_comparison()) == "AssessmentComparison()"
     assert isinstance(lesson.assessment_comparison(), AssessmentComparison)
+
+
+def test_the_statements_share_their_look_so_the_page_loads_fewer_widget_models(lesson):
+    form = lesson.self_assessment("baseline")
+    assert len({id(q.layout) for q in form.questions}) == 1
+    assert len({id(q.style) for q in form.questions}) == 1
+    form.questions[0].value = 5  # answering one row leaves the others alone
+    assert [q.value for q in form.questions[1:]] == [None] * 23
