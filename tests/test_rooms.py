@@ -94,6 +94,22 @@ def test_hidden_answers_leave_the_tally_but_not_the_export(rooms):
     assert "participant" not in frame.columns and "token_hash" not in frame.columns
 
 
+def test_answer_counts_follow_the_order_activities_were_answered_in(rooms):
+    code = rooms.create("05-listen").code
+    assert rooms.answer_counts(code) == {}
+    rooms.show(code, "how-hard", "open")
+    rooms.submit(code, token(), "how-hard", 3)
+    rooms.show(code, "listening-trap", "open")
+    people = [token() for _ in range(3)]
+    for person in people:
+        rooms.submit(code, person, "listening-trap", 1)
+    rooms.submit(code, people[0], "listening-trap", 2)  # a changed answer is still one
+    rooms.hide(code, rooms.answers(code, "listening-trap")[0].id)
+    assert rooms.answer_counts(code) == {"how-hard": 1, "listening-trap": 3}
+    assert rooms.answered(code, "listening-trap") == 3  # hidden ones were still answered
+    assert rooms.answered(code, "nothing-here") == 0
+
+
 def test_deleting_a_room_deletes_its_answers(rooms):
     room = rooms.show(rooms.create("05-listen").code, "how-hard", "open")
     rooms.submit(room.code, token(), "how-hard", 2)

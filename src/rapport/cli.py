@@ -99,7 +99,7 @@ def cmd_room(args: argparse.Namespace) -> int:
                 print("No rooms yet. Create one on the facilitator dashboard.")
             for room in listed:
                 status = f"ended {room.ended_at:%Y-%m-%d %H:%M}" if room.ended else "open"
-                answers = len(rooms.export(room.code))
+                answers = sum(rooms.answer_counts(room.code).values())
                 print(
                     f"{room.code}  {room.module:<24} created {room.created_at:%Y-%m-%d %H:%M} UTC"
                     f"  {status:<22} {answers} answer{'s' if answers != 1 else ''}"

@@ -25,7 +25,7 @@ def room_summary_html(rooms: Rooms, code: str) -> str:
     """The room's answered activities and shared reflections, anonymous, ready to print."""
     room = rooms.get(code)
     module = load_module(room.module)
-    ids = list(dict.fromkeys(rooms.export(room.code)["activity"]))
+    ids = list(rooms.answer_counts(room.code))
     sections = []
     for activity_id in ids:
         if activity_id.startswith("shared:"):

@@ -355,7 +355,29 @@ class Rooms:
 
     def answered(self, code: str, activity_id: str) -> int:
         """How many participants answered (hidden answers count: they did answer)."""
-        return len(self.answers(code, activity_id, include_hidden=True))
+        room = self.get(code)
+        with self.engine.connect() as conn:
+            return conn.execute(
+                select(func.count())
+                .select_from(room_answers)
+                .where(
+                    (room_answers.c.room == room.code) & (room_answers.c.activity == activity_id)
+                )
+            ).scalar_one()
+
+    def answer_counts(self, code: str) -> dict[str, int]:
+        """Answers per activity id (hidden ones included), in the order activities were first
+        answered: one counting query, for listings and summaries."""
+        room = self.get(code)
+        first = func.min(room_answers.c.id)
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(room_answers.c.activity, func.count())
+                .where(room_answers.c.room == room.code)
+                .group_by(room_answers.c.activity)
+                .order_by(first)
+            ).all()
+        return {activity: count for activity, count in rows}
 
     def shared(self, code: str) -> list[Answer]:
         """Reflections participants chose to share with the room (not hidden)."""
