@@ -169,8 +169,12 @@ def wait_until_answering(url: str, process: subprocess.Popen, seconds: float = 1
 
 
 # -- the workshop server ----------------------------------------------------------------------
+KERNEL_MODULES = ("rapport.kernel", "ipykernel_launcher")
+
+
 def kernel_processes(server_pid: int):
-    """The server's kernel processes (children running ``ipykernel_launcher``)."""
+    """The server's kernel processes: children running ``rapport.kernel`` (the kernel spec
+    ``rapport serve`` uses) or ``ipykernel_launcher`` (the standard one)."""
     import psutil
 
     try:
@@ -180,7 +184,7 @@ def kernel_processes(server_pid: int):
     found = []
     for child in children:
         with contextlib.suppress(psutil.NoSuchProcess, psutil.AccessDenied):
-            if any("ipykernel_launcher" in part for part in child.cmdline()):
+            if any(part in KERNEL_MODULES for part in child.cmdline()):
                 found.append(child)
     return found
 

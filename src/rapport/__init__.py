@@ -1,14 +1,31 @@
-"""Rapport: an interactive workshop on building real human connection."""
+"""Rapport: an interactive workshop on building real human connection.
 
-from rapport.content import ContentError, load_manifest, load_module
-from rapport.journal import AnswerError, Journal
-from rapport.lesson import Lesson, open_module
-from rapport.scenario import ScenarioRun
-from rapport.store import Store, get_store
-from rapport.widgets import ActivityCard, ReflectionBox, ScenarioPlayer
+The names below load on first use (PEP 562), so ``import rapport.kernel`` or
+``import rapport.live`` does not pull in the whole package.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
 
+_HOME = {
+    "ActivityCard": "rapport.widgets",
+    "AnswerError": "rapport.journal",
+    "ContentError": "rapport.content",
+    "Journal": "rapport.journal",
+    "Lesson": "rapport.lesson",
+    "ReflectionBox": "rapport.widgets",
+    "ScenarioPlayer": "rapport.widgets",
+    "ScenarioRun": "rapport.scenario",
+    "Store": "rapport.store",
+    "get_store": "rapport.store",
+    "load_manifest": "rapport.content",
+    "load_module": "rapport.content",
+    "open_module": "rapport.lesson",
+}
 __all__ = [
     "ActivityCard",
     "AnswerError",
@@ -24,3 +41,24 @@ __all__ = [
     "load_module",
     "open_module",
 ]
+
+if TYPE_CHECKING:
+    from rapport.content import ContentError, load_manifest, load_module
+    from rapport.journal import AnswerError, Journal
+    from rapport.lesson import Lesson, open_module
+    from rapport.scenario import ScenarioRun
+    from rapport.store import Store, get_store
+    from rapport.widgets import ActivityCard, ReflectionBox, ScenarioPlayer
+
+
+def __getattr__(name: str) -> Any:
+    home = _HOME.get(name)
+    if home is None:
+        raise AttributeError(f"module 'rapport' has no attribute {name!r}")
+    value = getattr(importlib.import_module(home), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *_HOME])

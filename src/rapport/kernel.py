@@ -1,0 +1,35 @@
+"""The kernel behind every page ``rapport serve`` renders: IPython's, minus what no page uses.
+
+``rapport serve`` puts a ``python3`` kernel spec ahead of the installed one (see
+``voila_templates/kernels``) that starts this module instead of ``ipykernel_launcher``.
+Each person in a room has a kernel of their own, so what a kernel loads is paid per person:
+
+* No debugger. ipykernel imports ``debugpy`` as it starts, for JupyterLab's debugger panel,
+  which a Voila page cannot open: about 8.5 MB and 0.1 s per kernel.
+* No input history. IPython writes every executed cell to one SQLite file shared by all the
+  account's kernels; a room of kernels starting at once locks it, and the resulting warning
+  reached a participant's page as output.
+
+JupyterLab (``rapport lab``) keeps the standard kernel, debugger and history included.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+ARGS = ("--HistoryManager.enabled=False",)
+
+
+def main(argv: list[str] | None = None) -> None:
+    sys.modules["debugpy"] = None  # type: ignore[assignment]  # `import debugpy` now fails
+    # As ipykernel_launcher does: the working folder comes back as the notebook's folder.
+    if sys.path and sys.path[0] in ("", os.getcwd()):
+        del sys.path[0]
+    from ipykernel.kernelapp import launch_new_instance
+
+    launch_new_instance(argv=[*(sys.argv[1:] if argv is None else argv), *ARGS])
+
+
+if __name__ == "__main__":
+    main()
