@@ -57,8 +57,11 @@ def stop(process: subprocess.Popen, seconds: float = 20) -> None:
 
 
 @contextmanager
-def serving(folder: Path, db_url: str, port: int | None = None) -> Iterator[str]:
-    """``rapport serve`` on a loopback port with its own store and log; stopped by process id."""
+def serving(
+    folder: Path, db_url: str, port: int | None = None, args: tuple[str, ...] = ()
+) -> Iterator[str]:
+    """``rapport serve [args]`` on a loopback port with its own store and log; stopped by
+    process id."""
     root = Path(__file__).resolve().parents[1]
     port = port or free_port()
     env = {
@@ -70,7 +73,7 @@ def serving(folder: Path, db_url: str, port: int | None = None) -> Iterator[str]
     folder.mkdir(parents=True, exist_ok=True)
     with (folder / f"voila-{port}.log").open("a") as log:
         process = subprocess.Popen(
-            [sys.executable, "-m", "rapport.cli", "serve", "--port", str(port)],
+            [sys.executable, "-m", "rapport.cli", "serve", "--port", str(port), *args],
             cwd=root,
             env=env,
             stdout=log,
@@ -83,3 +86,22 @@ def serving(folder: Path, db_url: str, port: int | None = None) -> Iterator[str]
             yield base
         finally:
             stop(process)
+
+
+def scale_answered(facilitator_page, phone_page, server: str, value: int) -> str:
+    """The facilitator opens module 05's 1-5 scale in a new room; the phone joins and answers.
+
+    Returns the room code.
+    """
+    board = facilitator_page
+    board.goto(f"{server}/facilitator?key={FACILITATOR_KEY}", timeout=90_000)
+    board.get_by_label("Module").select_option(label="05 · Listen to understand")
+    board.get_by_role("button", name="Create a room").click(timeout=90_000)
+    code = board.locator(".rp-code").inner_text(timeout=30_000).strip()
+    board.get_by_label("On screen next").select_option(index=3)  # the 1-5 scale
+    board.get_by_role("button", name="Put on screen").click()
+    phone_page.goto(f"{server}/join?code={code}", timeout=90_000)
+    phone_page.get_by_role("button", name="Join").click(timeout=90_000)
+    phone_page.get_by_role("button", name=str(value), exact=True).click(timeout=30_000)
+    phone_page.get_by_role("button", name=f"✓ {value}").wait_for(timeout=10_000)
+    return code

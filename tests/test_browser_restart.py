@@ -4,29 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from .browsing import FACILITATOR_KEY, free_port, serving
+from .browsing import FACILITATOR_KEY, free_port, scale_answered, serving
 
 pytestmark = pytest.mark.browser
 PHONE = {"width": 390, "height": 844}
-
-
-def scale_answered(facilitator_page, phone_page, server: str, value: int) -> str:
-    """The facilitator opens module 05's 1-5 scale in a new room; the phone joins and answers.
-
-    Returns the room code.
-    """
-    board = facilitator_page
-    board.goto(f"{server}/facilitator?key={FACILITATOR_KEY}", timeout=90_000)
-    board.get_by_label("Module").select_option(label="05 · Listen to understand")
-    board.get_by_role("button", name="Create a room").click(timeout=90_000)
-    code = board.locator(".rp-code").inner_text(timeout=30_000).strip()
-    board.get_by_label("On screen next").select_option(index=3)  # the 1-5 scale
-    board.get_by_role("button", name="Put on screen").click()
-    phone_page.goto(f"{server}/join?code={code}", timeout=90_000)
-    phone_page.get_by_role("button", name="Join").click(timeout=90_000)
-    phone_page.get_by_role("button", name=str(value), exact=True).click(timeout=30_000)
-    phone_page.get_by_role("button", name=f"✓ {value}").wait_for(timeout=10_000)
-    return code
 
 
 def test_a_restarted_server_keeps_the_room_and_participants_rejoin_as_themselves(browser, tmp_path):

@@ -148,10 +148,27 @@ def test_handouts_command_writes_one_page_per_module_and_the_workbook(tmp_path, 
     assert "HTML only" in capsys.readouterr().out
 
 
-def test_serve_keeps_a_pool_of_join_kernels_only_when_asked():
+def test_serve_keeps_spare_join_kernels_for_a_room_not_for_one_person(monkeypatch):
     import json
 
+    from rapport import serve as serving
     from rapport.serve import pool_argv
+
+    launched = []
+    monkeypatch.setattr(
+        serving.WorkshopVoila, "launch_instance", lambda argv: launched.append(argv)
+    )
+    for name in ("RAPPORT_IDENTITY", "RAPPORT_PUBLIC_URL", "VOILA_APP_IP", "JUPYTER_PATH"):
+        monkeypatch.setenv(name, "")  # serve() sets these for its kernels: restored afterwards
+    serving.serve(Path("/course"), host="127.0.0.1", port=9001)
+    serving.serve(Path("/course"), host="0.0.0.0", port=9002)
+    alone, room = launched
+    assert "--VoilaConfiguration.preheat_kernel=True" not in alone
+    assert f'"notebooks/join.ipynb": {{"pool_size": {serving.ROOM_POOL}}}' in " ".join(room)
+    assert serving.ROOM_POOL >= 30  # a room's worth
+    for argv in launched:  # every page's kernel, pooled or not, on Unix sockets
+        assert "--KernelManager.transport=ipc" in argv
+        assert f"--VoilaExecutor.iopub_timeout={serving.IOPUB_TIMEOUT}" in argv
 
     assert pool_argv(0) == [] and "--VoilaConfiguration.preheat_kernel=True" not in voila_argv(
         Path("/course"), "127.0.0.1", 8866, open_browser=False

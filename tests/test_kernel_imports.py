@@ -16,6 +16,11 @@ NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
 HEAVY = ("pandas", "voila", "jupyter_server", "matplotlib")
 PAGES = {
     "join page": "from rapport.live import join_page; join_page()",
+    # A spare kernel (rapport serve --pool) that waits for its visitor; here nobody answers.
+    "join page in a spare kernel": (
+        "import os; os.environ.update(VOILA_PREHEAT='True', VOILA_APP_PORT='1'); "
+        "from rapport.live import join_page; join_page()"
+    ),
     "dashboard key gate": "from rapport.live import dashboard; dashboard()",
     "module page": (
         "from rapport import open_module; lesson = open_module('05-listen'); "

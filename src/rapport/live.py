@@ -36,36 +36,31 @@ def public_url() -> str:
     return "http://127.0.0.1:8866/"
 
 
-def await_visitor() -> None:
-    """In a preheated kernel, wait here for the visitor's request (query string, token).
-
-    ``rapport serve`` keeps kernels for the join page started and waiting, so a room of
-    people joining at once does not wait for kernels to start. Such a kernel runs the
-    notebook before anyone asks for it; this is where it stops until someone does.
-    """
-    if os.environ.get("VOILA_PREHEAT") == "True":
-        from voila.utils import wait_for_request
-
-        wait_for_request()
-
-
 def join_page():
-    """The participant's page: join with the room code and follow the facilitator."""
-    await_visitor()
-    from rapport.lesson import Lesson
-    from rapport.widgets.reflection import ReflectionBox
+    """The participant's page: join with the room code and follow the facilitator.
+
+    Everything the page needs is loaded, and the store opened, before the visitor is known:
+    a kernel from ``rapport serve --pool`` has done all that before anyone asked for it, and
+    waits in ``wait_for_visitor()`` for the query string and the browser's token. What is
+    left once they arrive is the page's own few widgets.
+    """
+    from rapport.preheat import wait_for_visitor
     from rapport.widgets.room import ParticipantApp
 
+    rooms = Rooms(get_store())
+    wait_for_visitor()
+
     def reflections(room: Room, share) -> list:
+        from rapport.lesson import Lesson
+        from rapport.widgets.reflection import ReflectionBox
+
         lesson = Lesson(load_module(room.module))
         return [
             ReflectionBox(room.module, prompt, lesson.journal, share=share)
             for prompt in lesson.module.reflections
         ]
 
-    return ParticipantApp(
-        Rooms(get_store()), browser_token(), code=query_param("code"), reflections=reflections
-    )
+    return ParticipantApp(rooms, browser_token(), code=query_param("code"), reflections=reflections)
 
 
 def dashboard():

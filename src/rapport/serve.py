@@ -12,17 +12,22 @@ font (Font Awesome 5) comes with Voila's own scripts, from this server too.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import re
 import secrets
 import socket
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from jupyter_server.services.kernels.kernelmanager import AsyncMappingKernelManager
 from jupyter_server.utils import url_path_join
 from tornado.web import RedirectHandler
+from traitlets import Float, Integer
 from voila.app import Voila
+from voila.request_info_handler import RequestInfoSocketHandler
 from voila.tornado.handler import TornadoVoilaHandler
 
 from rapport.learner import ENV_IDENTITY, TOKEN, TOKEN_HEADER
@@ -38,17 +43,24 @@ COOKIE = "rapport_id"
 COOKIE_DAYS = 30
 ENV_KEY = "RAPPORT_FACILITATOR_KEY"  # a fixed key (several servers, or a planned session)
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
-# Join kernels kept started (--pool). Off by default: measured with 30 joins at once on two
-# cores, a pool of 10 left 7 pages unfinished while no pool served all 30 (benchmarks/).
-ROOM_POOL = 0
+# Join kernels kept started (--pool): a room's worth on the network, none for one person on
+# this computer (module pages always start their kernel when asked for).
+ROOM_POOL = 30
 LOCAL_POOL = 0
+# A spare join kernel is replaced this many seconds after it is handed out, so the people
+# joining get the processor before the refills do.
+REFILL_DELAY = 5.0
+# nbclient waits this long for a cell's outputs after the cell has finished. Its default, 4 s,
+# is too short for a busy machine: a page whose outputs came later lost its widgets.
+IOPUB_TIMEOUT = 30
 # A Jupyter data directory holding voila/templates/rapport (conf.json: based on "lab").
 TEMPLATES = Path(__file__).resolve().parent / "voila_templates"
 TEMPLATE = "rapport"
 
 
 def use_rapport_templates() -> None:
-    """Put Rapport's template folder first on ``JUPYTER_PATH``, where Voila looks for templates.
+    """Put Rapport's template folder first on ``JUPYTER_PATH``, where Voila looks for templates
+    and where the kernel spec ``python3`` (``kernels/python3``: ``rapport.kernel``) is found.
 
     Voila resolves a template name, its base templates and their static files (the
     ``/voila/templates/<name>/static/`` URLs) through the Jupyter data path at every request,
@@ -81,6 +93,60 @@ class BrowserIdentityHandler(TornadoVoilaHandler):
         # the ``_xsrf`` cookie's value; the page never sets that cookie, so the request was
         # refused and kernels piled up (voila#1458). Reading the token sets the cookie.
         _ = self.xsrf_token
+
+
+class PacedKernelManager(AsyncMappingKernelManager):
+    """Voila's kernel manager, starting spare (preheated) kernels a few at a time.
+
+    Voila fills and refills its pool all at once: 30 spare kernels starting together on two
+    cores made every page in the room late, and pages being rendered at that moment lost
+    their outputs. Here at most ``warming`` spares start at once, each counted until it has
+    run the page up to its wait for a visitor (its websocket to ``/voila/query`` is open).
+    Kernels for visitors (module pages, a join when no spare is left) are never held back.
+    """
+
+    warming = Integer(
+        max(1, os.cpu_count() or 1), config=True, help="Spare kernels warming up at once."
+    )
+    warm_timeout = Float(60.0, config=True, help="Seconds a spare may take to get warm.")
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self._gate: asyncio.Semaphore | None = None
+
+    async def start_kernel(self, *args, **kwargs) -> str:
+        if (kwargs.get("env") or {}).get("VOILA_PREHEAT") != "True":
+            return await super().start_kernel(*args, **kwargs)
+        if self._gate is None:  # made on the server's event loop, where kernels start
+            self._gate = asyncio.Semaphore(self.warming)
+        await self._gate.acquire()
+        try:
+            kernel_id = await super().start_kernel(*args, **kwargs)
+        except BaseException:
+            self._gate.release()
+            raise
+        asyncio.get_running_loop().create_task(self._release_when_warm(kernel_id))
+        return kernel_id
+
+    async def _release_when_warm(self, kernel_id: str) -> None:
+        deadline = time.monotonic() + self.warm_timeout
+        try:
+            while time.monotonic() < deadline and kernel_id in self:
+                if kernel_waiting(kernel_id):
+                    return
+                await asyncio.sleep(0.1)
+        finally:
+            self._gate.release()
+
+
+def kernel_waiting(kernel_id: str) -> bool:
+    """Whether a spare kernel is waiting for its visitor, or already has one."""
+    # Voila's websocket handler keeps, per kernel id, the open connection of a kernel that
+    # waits, and the request details sent before the kernel connected.
+    return (
+        kernel_id in RequestInfoSocketHandler._waiters
+        or kernel_id in RequestInfoSocketHandler._cache
+    )
 
 
 class WorkshopVoila(Voila):
@@ -129,8 +195,9 @@ def pool_argv(pool: int) -> list[str]:
     pools = {"default": {"pool_size": 0}, JOIN_NOTEBOOK: {"pool_size": pool}}
     return [
         "--VoilaConfiguration.preheat_kernel=True",
+        f"--VoilaConfiguration.multi_kernel_manager_class={__name__}.PacedKernelManager",
         f"--VoilaKernelManager.kernel_pools_config={json.dumps(pools)}",
-        "--VoilaKernelManager.fill_delay=0",
+        f"--VoilaKernelManager.fill_delay={REFILL_DELAY}",
     ]
 
 
@@ -147,6 +214,10 @@ def voila_argv(root: Path, host: str, port: int, open_browser: bool, pool: int =
         "--VoilaConfiguration.strip_sources=True",
         "--VoilaConfiguration.http_header_envs",
         TOKEN_HEADER,
+        f"--VoilaExecutor.iopub_timeout={IOPUB_TIMEOUT}",
+        # Kernels talk to the server over Unix sockets: no TCP ports to collide when a room's
+        # kernels start together (one that lost its port left its page hanging for ever).
+        "--KernelManager.transport=ipc",
         *([] if open_browser else ["--no-browser"]),
         *pool_argv(pool),
     ]
@@ -236,6 +307,8 @@ def serve(
     os.environ[ENV_IDENTITY] = chosen.identity
     os.environ[ENV_PUBLIC_URL] = chosen.public_url
     os.environ.pop(ENV_KEY, None)  # kernels check the stored digest, never the key itself
+    # Where a spare kernel reaches this server to learn its visitor (see rapport.preheat).
+    os.environ["VOILA_APP_IP"] = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host
     if pool is None:  # a room on the network gets a bigger pool than this computer alone
         pool = ROOM_POOL if chosen.identity == "browser" else LOCAL_POOL
     print(chosen.banner(), flush=True)
