@@ -30,10 +30,11 @@ def test_the_page_kernel_runs_without_debugger_and_history(monkeypatch, tmp_path
         client.wait_for_ready(timeout=60)
         lines = []
         probe = (
-            "import json, sys\n"
+            "import json, os, sys\n"
             "h = get_ipython().history_manager\n"
             "print(json.dumps([sys.argv[0], sys.modules.get('debugpy') is not None, h.enabled,"
-            " getattr(h, 'save_thread', None) is None]))"
+            " getattr(h, 'save_thread', None) is None,"
+            " os.environ.get('PYDANTIC_DISABLE_PLUGINS')]))"
         )
         reply = client.execute_interactive(
             probe,
@@ -41,10 +42,23 @@ def test_the_page_kernel_runs_without_debugger_and_history(monkeypatch, tmp_path
             output_hook=lambda m: lines.append(m["content"].get("text", "")),
         )
         assert reply["content"]["status"] == "ok"
-        launcher, debugger, history, no_thread = json.loads("".join(lines))
+        launcher, debugger, history, no_thread, plugins = json.loads("".join(lines))
         assert launcher.endswith(os.path.join("rapport", "kernel.py"))
-        assert (debugger, history, no_thread) == (False, False, True)
+        assert (debugger, history, no_thread, plugins) == (False, False, True, "__all__")
         assert not any(tmp_path.rglob("history.sqlite"))
     finally:
         client.stop_channels()
         manager.shutdown_kernel(now=True)
+
+
+def test_serving_byte_compiles_the_package_for_its_kernels(tmp_path, monkeypatch):
+    import importlib.util
+
+    import rapport.live
+    from rapport.serve import compile_package
+
+    cached = importlib.util.cache_from_source(rapport.live.__file__)
+    if os.path.exists(cached):
+        os.remove(cached)
+    assert compile_package()
+    assert os.path.exists(cached)

@@ -9,6 +9,8 @@ Each person in a room has a kernel of their own, so what a kernel loads is paid 
 * No input history. IPython writes every executed cell to one SQLite file shared by all the
   account's kernels; a room of kernels starting at once locks it, and the resulting warning
   reached a participant's page as output.
+* No pydantic plugins. Looking for them reads every installed package's metadata the first
+  time a model is defined (10-20 ms per page); pages use none.
 
 JupyterLab (``rapport lab``) keeps the standard kernel, debugger and history included.
 """
@@ -23,6 +25,7 @@ ARGS = ("--HistoryManager.enabled=False",)
 
 def main(argv: list[str] | None = None) -> None:
     sys.modules["debugpy"] = None  # type: ignore[assignment]  # `import debugpy` now fails
+    os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
     # As ipykernel_launcher does: the working folder comes back as the notebook's folder.
     if sys.path and sys.path[0] in ("", os.getcwd()):
         del sys.path[0]

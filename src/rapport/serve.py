@@ -289,6 +289,18 @@ def _lan_address() -> str:
             return socket.gethostname()
 
 
+def compile_package() -> bool:
+    """Byte-compile the package once, so that no page's kernel compiles it from source.
+
+    An editable install leaves no bytecode, and with ``PYTHONDONTWRITEBYTECODE`` set every
+    kernel compiled the modules it imports again (about 40 ms per page). Already compiled
+    files are only checked; a read-only installation (which has its bytecode) is left alone.
+    """
+    import compileall
+
+    return bool(compileall.compile_dir(Path(__file__).resolve().parent, quiet=2))
+
+
 def serve(
     root: Path,
     host: str = "127.0.0.1",
@@ -313,4 +325,5 @@ def serve(
         pool = ROOM_POOL if chosen.identity == "browser" else LOCAL_POOL
     print(chosen.banner(), flush=True)
     print(f"  Join kernels kept ready: {pool}", flush=True)
+    compile_package()
     WorkshopVoila.launch_instance(argv=voila_argv(root, host, port, open_browser, pool))
