@@ -50,3 +50,4 @@ def test_spare_kernels_learn_the_room_code_and_the_browser(browser, tmp_path):
     assert text.count("Using pre-heated kernel") >= 3
     # Kernels still starting when the server stops are interrupted; until then, no error.
     assert "Traceback" not in text.split("Handle signal")[0]
+    assert "DeprecationWarning" not in text  # e.g. traitlets, for a dict on the command line

@@ -149,10 +149,8 @@ def test_handouts_command_writes_one_page_per_module_and_the_workbook(tmp_path, 
 
 
 def test_serve_keeps_spare_join_kernels_for_a_room_not_for_one_person(monkeypatch):
-    import json
-
     from rapport import serve as serving
-    from rapport.serve import pool_argv
+    from rapport.serve import WorkshopVoila, join_pools, pool_argv
 
     launched = []
     monkeypatch.setattr(
@@ -164,7 +162,7 @@ def test_serve_keeps_spare_join_kernels_for_a_room_not_for_one_person(monkeypatc
     serving.serve(Path("/course"), host="0.0.0.0", port=9002)
     alone, room = launched
     assert "--VoilaConfiguration.preheat_kernel=True" not in alone
-    assert f'"notebooks/join.ipynb": {{"pool_size": {serving.ROOM_POOL}}}' in " ".join(room)
+    assert f"--WorkshopVoila.join_pool={serving.ROOM_POOL}" in room
     assert serving.ROOM_POOL >= 30  # a room's worth
     for argv in launched:  # every page's kernel, pooled or not, on Unix sockets
         assert "--KernelManager.transport=ipc" in argv
@@ -175,7 +173,12 @@ def test_serve_keeps_spare_join_kernels_for_a_room_not_for_one_person(monkeypatc
     )
     argv = voila_argv(Path("/course"), "0.0.0.0", 8866, open_browser=False, pool=12)
     assert "--VoilaConfiguration.preheat_kernel=True" in argv
-    pools = next(a for a in argv if a.startswith("--VoilaKernelManager.kernel_pools_config="))
-    config = json.loads(pools.split("=", 1)[1])
-    assert config == {"default": {"pool_size": 0}, "notebooks/join.ipynb": {"pool_size": 12}}
+    app = WorkshopVoila()
+    app.parse_command_line([a for a in argv if a.startswith("--WorkshopVoila.")])
+    app.configure_pools()
+    assert app.config.VoilaKernelManager.kernel_pools_config == join_pools(12)
+    assert join_pools(12) == {
+        "default": {"pool_size": 0},
+        "notebooks/join.ipynb": {"pool_size": 12},
+    }
     assert build_parser().parse_args(["serve", "--pool", "30"]).pool == 30

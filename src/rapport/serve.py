@@ -13,7 +13,6 @@ font (Font Awesome 5) comes with Voila's own scripts, from this server too.
 from __future__ import annotations
 
 import asyncio
-import json
 import os
 import re
 import secrets
@@ -153,10 +152,17 @@ class WorkshopVoila(Voila):
     """Voila over the project folder: landing page at ``/``, ``/join``, ``/facilitator``."""
 
     name = "rapport-serve"
+    join_pool = Integer(0, config=True, help="Join-page kernels kept ready (rapport serve --pool).")
 
     def initialize(self, argv=None) -> None:
         use_rapport_templates()  # before Voila reads --VoilaConfiguration.template=rapport
         super().initialize(argv)
+        self.configure_pools()
+
+    def configure_pools(self) -> None:
+        """Hand ``join_pool`` to Voila's kernel manager, which reads it when Voila starts."""
+        if self.join_pool > 0:
+            self.config.VoilaKernelManager.kernel_pools_config = join_pools(self.join_pool)
 
     def init_handlers(self) -> list:
         handlers = []
@@ -192,13 +198,17 @@ def pool_argv(pool: int) -> list[str]:
     """
     if pool <= 0:
         return []
-    pools = {"default": {"pool_size": 0}, JOIN_NOTEBOOK: {"pool_size": pool}}
     return [
         "--VoilaConfiguration.preheat_kernel=True",
         f"--VoilaConfiguration.multi_kernel_manager_class={__name__}.PacedKernelManager",
-        f"--VoilaKernelManager.kernel_pools_config={json.dumps(pools)}",
+        f"--WorkshopVoila.join_pool={pool}",  # a dict on the command line is deprecated
         f"--VoilaKernelManager.fill_delay={REFILL_DELAY}",
     ]
+
+
+def join_pools(pool: int) -> dict:
+    """Voila's pool configuration: ``pool`` kernels for the join page, none for the others."""
+    return {"default": {"pool_size": 0}, JOIN_NOTEBOOK: {"pool_size": pool}}
 
 
 def voila_argv(root: Path, host: str, port: int, open_browser: bool, pool: int = 0) -> list[str]:
