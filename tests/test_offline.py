@@ -57,10 +57,19 @@ def test_the_css_block_is_labs_less_the_cdn_links():
 
 
 def test_the_error_page_frame_is_voilas_less_the_cdn_link():
+    """Voila's frame, less the link, with a language and a <main> landmark (axe-core)."""
     theirs = installed_voila_template("base", "page.html").read_text()
     assert len(CDN_LINK.findall(theirs)) == 1  # Font Awesome 4.5
+    expected = re.sub(r"\s+", " ", CDN_LINK.sub("", theirs))
+    body = "{% block body %} {% endblock %}"
+    for old, new in [
+        ("<html>", '<html lang="en">'),
+        (f"<div> {body} </div>", f"<main> {body} </main>"),
+    ]:
+        assert expected.count(old) == 1, old
+        expected = expected.replace(old, new)
     ours = re.sub(r"\{#-.*?-#\}\n", "", (OURS / "page.html").read_text(), flags=re.S)
-    assert re.sub(r"\s+", " ", ours) == re.sub(r"\s+", " ", CDN_LINK.sub("", theirs))
+    assert re.sub(r"\s+", " ", ours) == expected
 
 
 def test_voila_finds_the_template_through_the_jupyter_path(monkeypatch):
