@@ -11,12 +11,14 @@ import ipywidgets as w
 # 2px ring: ipywidgets' own is 1px of light blue (under 3:1 on white) on buttons, and none on
 # text fields and dropdowns (``outline: none !important``, so only an important rule wins).
 # Links in the notebooks' text keep their underline (JupyterLab leaves colour alone).
+# A card that opens a section of a live page (join, dashboard) has an h2 under the page's h1;
+# a card inside a module's Markdown section has an h3 under its "##" heading. Both look alike.
 CSS = """
 <style>
 .rp-card { font-size: 15px; line-height: 1.5; color: #1f2937; background: #ffffff;
   border: 1px solid #d1d5db; border-radius: 8px; padding: 12px 16px; margin: 8px 0;
   max-width: 760px; box-sizing: border-box; }
-.rp-card h3 { margin: 0 0 4px 0; font-size: 1.15em; color: #111827; }
+.rp-card h2, .rp-card h3 { margin: 0 0 4px 0; font-size: 1.15em; color: #111827; }
 .rp-meta { color: #4b5563; font-size: 0.9em; margin: 0 0 6px 0; }
 .rp-says { background: #eef2ff; border-left: 4px solid #4338ca; padding: 8px 12px;
   margin: 8px 0; border-radius: 4px; color: #1e1b4b; }
@@ -100,3 +102,9 @@ def text(value: str) -> str:
 
 def inline(value: str) -> str:
     return escape(" ".join(value.split()))
+
+
+def short(value: str, length: int = 70) -> str:
+    """``value`` on one line, cut to ``length`` characters with an ellipsis (not escaped)."""
+    flat = " ".join(value.split())
+    return flat if len(flat) <= length else flat[: length - 1].rstrip() + "…"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import ipywidgets as w
 
 from rapport.schema import OneWord, OpenText, PairExercise, Poll, Scale
-from rapport.widgets._html import inline, style, text
+from rapport.widgets._html import inline, short, style, text
 
 KIND_LABEL = {
     "poll": "Poll",
@@ -44,7 +44,10 @@ def _card_html(activity) -> str:
         else "On your own: note your answer, then ask yourself why you chose it."
     )
     return (
-        f'<div class="rp-card" role="region" aria-label="Group activity">'
+        # A module has several group activities: each region's name is its own (axe-core
+        # "landmark-unique"), so a screen reader's list of landmarks tells them apart.
+        f'<div class="rp-card" role="region" '
+        f'aria-label="Group activity: {inline(short(activity.prompt))}">'
         f'<p class="rp-meta"><b>Group activity · {KIND_LABEL[activity.kind]}</b></p>{body}'
         f'<p class="rp-note">In a workshop, the facilitator opens this for the room and everyone '
         f"answers anonymously from their own device. {solo}</p></div>"

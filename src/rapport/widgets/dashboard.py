@@ -18,7 +18,7 @@ from rapport.rooms import Room, RoomError, Rooms, activity_for, play_run
 from rapport.schema import OpenText, PairExercise
 from rapport.store import utc_now
 from rapport.tally import MIN_TO_REVEAL
-from rapport.widgets._html import inline, style, text
+from rapport.widgets._html import inline, short, style, text
 from rapport.widgets.results import results_html, waiting_html
 from rapport.widgets.room import say, time_left, timer_html
 from rapport.widgets.scenario_player import feedback_html
@@ -52,7 +52,7 @@ class KeyGate(w.VBox):
             [
                 style(),
                 w.HTML(
-                    '<div class="rp-card"><h3>Facilitator dashboard</h3><p>Enter the facilitator '
+                    '<div class="rp-card"><h2>Facilitator dashboard</h2><p>Enter the facilitator '
                     "key. It is printed in the terminal where <code>rapport serve</code> was "
                     "started, and it changes every time the server starts.</p></div>"
                 ),
@@ -113,7 +113,7 @@ class FacilitatorDashboard(w.VBox):
         self.resume_button.on_click(lambda _: self.resume(self.resume_picker.value))
         self.setup = w.VBox(
             [
-                w.HTML('<div class="rp-card"><h3>Start a live room</h3></div>'),
+                w.HTML('<div class="rp-card"><h2>Start a live room</h2></div>'),
                 self.module_picker,
                 self.create_button,
                 self.resume_picker,
@@ -260,7 +260,7 @@ class FacilitatorDashboard(w.VBox):
         next_button.on_click(lambda _: self.agenda_step(1))
         options = [("Nothing: a waiting screen", "none:")]
         options += [
-            (f"{KIND[a.kind]}: {_short(a.prompt)}", f"activity:{a.id}") for a in module.activities
+            (f"{KIND[a.kind]}: {short(a.prompt)}", f"activity:{a.id}") for a in module.activities
         ]
         options += [(f"Role-play: {s.title}", f"play:{s.id}") for s in module.scenarios]
         self.step_picker = w.Dropdown(
@@ -308,7 +308,7 @@ class FacilitatorDashboard(w.VBox):
         self.room_view.children = [
             self.join_view,
             self.presence,
-            w.HTML(f'<div class="rp-card"><h3>Agenda: {inline(module.label)}</h3></div>'),
+            w.HTML(f'<div class="rp-card"><h2>Agenda: {inline(module.label)}</h2></div>'),
             self.agenda_view,
             w.HBox([prev_button, next_button], layout=w.Layout(flex_flow="row wrap")),
             w.HBox([self.step_picker, show_button], layout=w.Layout(flex_flow="row wrap")),
@@ -466,7 +466,7 @@ class FacilitatorDashboard(w.VBox):
         labels = {m.id: m.label for m in scenario.meters}
         result = self.rooms.tally(room.code, room.current)
         votes = result.table["votes"].tolist()
-        head = f'<div class="rp-card"><h3>Role-play: {inline(scenario.title)}</h3>'
+        head = f'<div class="rp-card"><h2>Role-play: {inline(scenario.title)}</h2>'
         if room.phase == "open":
             rows = "".join(
                 f"<li>{inline(c.text)}: <b>{n}</b> vote{'s' if n != 1 else ''}</li>"
@@ -523,7 +523,7 @@ class FacilitatorDashboard(w.VBox):
             return
         items = "".join(f"<li>{text(a.value)}</li>" for a in shared)
         self.shared_view.value = (
-            '<div class="rp-card"><h3>Shared reflections</h3>'
+            '<div class="rp-card"><h2>Shared reflections</h2>'
             f'<ul class="rp-texts">{items}</ul></div>'
         )
 
@@ -553,8 +553,3 @@ def qr_svg(url: str) -> str:
     import segno
 
     return segno.make(url, error="m").svg_inline(scale=6, dark="#111827", light="#ffffff")
-
-
-def _short(prompt: str, length: int = 70) -> str:
-    flat = " ".join(prompt.split())
-    return flat if len(flat) <= length else flat[: length - 1].rstrip() + "…"

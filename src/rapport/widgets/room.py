@@ -93,7 +93,7 @@ class ParticipantApp(w.VBox):
         self.form = w.VBox(
             [
                 w.HTML(
-                    '<div class="rp-card"><h3>Join the workshop</h3><p>Type the code on the '
+                    '<div class="rp-card"><h2>Join the workshop</h2><p>Type the code on the '
                     "screen. A nickname is optional: your answers are anonymous either "
                     "way.</p></div>"
                 ),
@@ -213,7 +213,7 @@ class ParticipantApp(w.VBox):
         if boxes:
             self.notes.children = [
                 w.HTML(
-                    '<div class="rp-card"><h3>Your private notes</h3><p>These stay in your own '
+                    '<div class="rp-card"><h2>Your private notes</h2><p>These stay in your own '
                     "journal. Nothing is sent to the room unless you press “Share "
                     "anonymously”.</p></div>"
                 ),
@@ -361,7 +361,7 @@ class ParticipantApp(w.VBox):
         scenario = run.scenario
         name = inline(scenario.character.name)
         title = w.HTML(
-            f'<div class="rp-card"><h3>Role-play together: {inline(scenario.title)}</h3>'
+            f'<div class="rp-card"><h2>Role-play together: {inline(scenario.title)}</h2>'
             f'<p class="rp-meta">The room votes at each decision; the facilitator takes a '
             f"choice.</p></div>"
         )

@@ -181,7 +181,9 @@ class ScenarioPlayer(w.VBox):
             f"{tones['mixed']} half-helped, {tones['hurts']} cost something."
         )
         return (
-            '<div class="rp-card rp-debrief" role="region" aria-label="Debrief">'
+            # named after the scenario: a module with two role-plays can show two debriefs
+            '<div class="rp-card rp-debrief" role="region" '
+            f'aria-label="Debrief: {inline(self.run.scenario.title)}">'
             "<h3>Debrief</h3>"
             f"{text(debrief.debrief)}"
             f"<p><b>Your path:</b> {tally}</p><ol>{path}</ol>"
