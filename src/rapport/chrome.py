@@ -92,7 +92,7 @@ def navigation(module_id: str, manifest: Manifest, root: Path | None = None) -> 
 
 
 def contents(manifest: Manifest, root: Path | None = None) -> str:
-    lines = ["| | Module | Time | What you will practise |", "|---|---|---|---|"]
+    lines = ["| No. | Module | Time | What you will practise |", "|---|---|---|---|"]
     for module_id in manifest.modules:
         module = load_module(module_id, root)
         lines.append(
