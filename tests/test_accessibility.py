@@ -1,7 +1,10 @@
 """Accessibility in Chromium: axe-core over every served page, and a keyboard-only session.
 
 axe-core comes bundled with ``axe-playwright-python``; nothing is fetched from the network.
-The bar is the issue's: no violation of impact "serious" or "critical" on any page.
+The bar: no violation at all, of any impact, on any page. The issue asked for none "serious"
+or "critical"; the "moderate" ones (content outside landmarks, landmarks of the same name,
+skipped heading levels) and the one "minor" (an empty table header) were fixed since, and
+failing on every impact keeps them from coming back.
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ from .conftest import ROOT
 pytestmark = pytest.mark.browser
 
 MODULES = load_manifest(ROOT).modules
-BLOCKING = ("serious", "critical")
+BLOCKING = ("minor", "moderate", "serious", "critical")  # every impact axe-core has
 
 
 def settle(page, selector: str = ".rp-box", quiet_ms: int = 1000) -> None:
@@ -31,7 +34,7 @@ def settle(page, selector: str = ".rp-box", quiet_ms: int = 1000) -> None:
 
 
 def blocking_violations(page) -> list[dict]:
-    """axe-core's serious and critical violations on the page as it is now."""
+    """axe-core's violations of a ``BLOCKING`` impact on the page as it is now."""
     from axe_playwright_python.sync_playwright import Axe
 
     violations = Axe().run(page).response["violations"]
@@ -69,10 +72,36 @@ def test_every_module_page(page, server, module_id):
     assert_accessible(page, module_id)
 
 
+def test_a_module_page_with_both_role_plays_played_to_the_end(page, server):
+    """Two debriefs on one page: each is a region of its own name."""
+    page.goto(f"{server}/voila/render/notebooks/01-know-yourself.ipynb", timeout=90_000)
+    settle(page)
+    for _ in range(60):  # always the first choice, until no role-play asks for one
+        choices = page.locator(".rp-box .rp-choice")
+        if not choices.count():
+            break
+        choices.first.click()
+        page.wait_for_timeout(300)
+    page.get_by_role("region", name="Debrief").nth(1).wait_for(timeout=10_000)
+    assert_accessible(page, "01-know-yourself with both debriefs")
+
+
 def test_the_journal_page(page, server):
     page.goto(f"{server}/voila/render/notebooks/journal.ipynb", timeout=90_000)
     settle(page)
     assert_accessible(page, "the journal page")
+
+
+def test_the_facilitator_key_gate(page, server):
+    page.goto(f"{server}/facilitator", timeout=90_000)
+    page.get_by_role("button", name="Open the dashboard").wait_for(timeout=90_000)
+    assert_accessible(page, "the facilitator key gate")
+
+
+def test_a_missing_page(page, server):
+    page.goto(f"{server}/voila/render/notebooks/no-such-module.ipynb", timeout=90_000)
+    page.get_by_role("heading", name="404").wait_for(timeout=30_000)
+    assert_accessible(page, "the 404 page")
 
 
 def test_the_join_page_and_the_dashboard_in_a_running_room(browser, server):
