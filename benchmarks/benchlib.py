@@ -27,7 +27,7 @@ from pathlib import Path
 from rapport.handouts import BROWSER_FLAGS
 
 ROOT = Path(__file__).resolve().parents[1]
-POOL_BANNER = re.compile(r"Join kernels kept ready: (\d+)")
+POOL_BANNER = re.compile(r"Join pages kept ready:\s+(\d+)")
 LOAD_AT_START = os.getloadavg()  # the machine's load when the benchmark began (1, 5, 15 min)
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = list(BROWSER_FLAGS)  # the flags Rapport runs Chromium with everywhere

@@ -158,7 +158,10 @@ def test_page_text_leaves_out_scripts_and_tags():
 
 
 def test_the_pool_size_and_kernel_ids_are_read_from_the_server():
-    banner = "  Facilitator key:        k\n  Join kernels kept ready: 10\n[WorkshopVoila] ..."
+    banner = (
+        "  Facilitator key:        k\n"
+        "  Join pages kept ready:  10 (--pool N changes it)\n[WorkshopVoila] ..."
+    )
     assert int(benchlib.POOL_BANNER.search(banner).group(1)) == 10
     launcher = "/tmp/voila_x/kernel-5cdf612b-dd6d-4cad-bbee-0123456789ab.json"
     assert room_join.KERNEL_FILE.search(launcher).group(1) == "5cdf612b-dd6d-4cad-bbee-0123456789ab"

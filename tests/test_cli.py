@@ -158,12 +158,18 @@ def test_serve_keeps_spare_join_kernels_for_a_room_not_for_one_person(monkeypatc
     )
     for name in ("RAPPORT_IDENTITY", "RAPPORT_PUBLIC_URL", "VOILA_APP_IP", "JUPYTER_PATH"):
         monkeypatch.setenv(name, "")  # serve() sets these for its kernels: restored afterwards
+    monkeypatch.setattr(serving, "_available_memory", lambda: 24_000.0)
     serving.serve(Path("/course"), host="127.0.0.1", port=9001)
     serving.serve(Path("/course"), host="0.0.0.0", port=9002)
     alone, room = launched
     assert "--VoilaConfiguration.preheat_kernel=True" not in alone
     assert f"--WorkshopVoila.join_pool={serving.ROOM_POOL}" in room
-    assert serving.ROOM_POOL >= 30  # a room's worth
+    assert serving.ROOM_POOL >= 30  # a room's worth, when the memory is there
+    assert serving.default_pool(True, 24_000) == serving.ROOM_POOL
+    assert serving.default_pool(True, 2_000) == 7  # a quarter of 2 GB, 70 MB each
+    assert serving.default_pool(True, 100) == 0
+    assert serving.default_pool(True, None) == serving.ROOM_POOL  # memory unknown
+    assert serving.default_pool(False, 24_000) == 0  # one person on this computer
     for argv in launched:  # every page's kernel, pooled or not, on Unix sockets
         assert "--KernelManager.transport=ipc" in argv
         assert f"--VoilaExecutor.iopub_timeout={serving.IOPUB_TIMEOUT}" in argv

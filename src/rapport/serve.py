@@ -299,6 +299,27 @@ def _lan_address() -> str:
             return socket.gethostname()
 
 
+KERNEL_MB = 70  # a participant's kernel (benchmarks/: 67 MB RSS)
+
+
+def default_pool(room: bool, available_mb: float | None) -> int:
+    """Spare join kernels when ``--pool`` is not given: a room's worth on the network, fewer
+    if they would take more than a quarter of the memory free now; none for one person."""
+    if not room:
+        return LOCAL_POOL
+    if available_mb is None:
+        return ROOM_POOL
+    return max(0, min(ROOM_POOL, int(available_mb / 4 // KERNEL_MB)))
+
+
+def _available_memory() -> float | None:
+    try:
+        import psutil
+    except ImportError:
+        return None
+    return psutil.virtual_memory().available / 2**20
+
+
 def compile_package() -> bool:
     """Byte-compile the package once, so that no page's kernel compiles it from source.
 
@@ -332,8 +353,8 @@ def serve(
     # Where a spare kernel reaches this server to learn its visitor (see rapport.preheat).
     os.environ["VOILA_APP_IP"] = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host
     if pool is None:  # a room on the network gets a bigger pool than this computer alone
-        pool = ROOM_POOL if chosen.identity == "browser" else LOCAL_POOL
+        pool = default_pool(chosen.identity == "browser", _available_memory())
     print(chosen.banner(), flush=True)
-    print(f"  Join kernels kept ready: {pool}", flush=True)
+    print(f"  Join pages kept ready:  {pool} (--pool N changes it)", flush=True)
     compile_package()
     WorkshopVoila.launch_instance(argv=voila_argv(root, host, port, open_browser, pool))
