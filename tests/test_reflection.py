@@ -20,10 +20,22 @@ def test_saves_an_answer_and_shows_it_when_opened_again(sample, store, box):
     box.answer.value = "  I noticed my phone.  "
     box.save_button.click()
     assert "Saved in your journal" in box.status.value
-    assert box.answer.value == "I noticed my phone."
+    assert box.answer.value == "  I noticed my phone.  "  # the box is left as typed
     again = make_box(sample, store)
     assert again.answer.value == "I noticed my phone."
     assert "Your saved answer from" in again.status.value
+
+
+def test_words_that_arrive_after_a_save_are_never_overwritten(sample, store, box):
+    # The box sends its text when it loses focus, in one message, so Save sees all of it.
+    assert box.answer.continuous_update is False
+    box.answer.value = "I noticed my phone"
+    box.save_button.click()
+    box.answer.value = "  I noticed my phone\r\n"  # blanks and line endings are not changes
+    assert "Saved in your journal" in box.status.value
+    box.answer.value = "I noticed my phone. Then I put it away."  # typed after the save
+    assert box.answer.value.endswith("put it away.")
+    assert "unsaved changes" in box.status.value
 
 
 def test_another_learner_does_not_see_it(sample, store, box):

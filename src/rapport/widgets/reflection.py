@@ -40,6 +40,11 @@ class ReflectionBox(w.VBox):
             rows=5,
             layout=w.Layout(width="100%"),
             style={"description_width": "initial"},
+            # The text reaches the kernel when the box loses focus (on the way to Save), in one
+            # message. Sent keystroke by keystroke, the browser holds back later keystrokes
+            # while earlier ones are in flight, so a quick Save could reach the kernel first
+            # and save the text without its last words.
+            continuous_update=False,
         )
         self.save_button = w.Button(description="Save", button_style="primary", icon="check")
         self.delete_button = w.Button(description="Delete saved answer", icon="trash")
@@ -112,7 +117,8 @@ class ReflectionBox(w.VBox):
             self._say("error", UNAVAILABLE)
             return False
         self.saved_text = entry.text
-        self.answer.value = entry.text
+        # The box is left as typed: writing the stored text back could replace words typed
+        # since (the stored text only differs by surrounding blanks and line endings).
         self.delete_button.disabled = False
         self._say("ok", f"Saved in your journal at {entry.updated_at.astimezone():%H:%M}.")
         return True
@@ -171,7 +177,7 @@ class ReflectionBox(w.VBox):
         self.delete_button.disabled = entry is None
 
     def _on_edit(self, change) -> None:
-        if self.saved_text is not None and change["new"] != self.saved_text:
+        if self.saved_text is not None and _as_stored(change["new"]) != self.saved_text:
             self._say("note", "You have unsaved changes.")
         elif len(change["new"]) > MAX_ANSWER_CHARS:
             self._say(
@@ -189,3 +195,8 @@ class ReflectionBox(w.VBox):
         css = {"ok": "rp-ok", "error": "rp-error", "note": "rp-note"}[kind]
         role = "alert" if kind == "error" else "status"
         self.status.value = f'<p class="{css}" role="{role}">{inline(message)}</p>'
+
+
+def _as_stored(answer: str) -> str:
+    """An answer as the journal would keep it (line endings and surrounding blanks)."""
+    return answer.replace("\r\n", "\n").strip()
