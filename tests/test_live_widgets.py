@@ -341,3 +341,26 @@ def test_a_joined_page_beats_so_the_browser_can_tell_its_kernel_is_alive(rooms):
     for _ in range(5):
         person.refresh()
     assert person.pulse.value != first and 'class="rp-heartbeat"' in person.pulse.value
+
+
+def test_every_text_box_reaches_the_kernel_whole_before_its_button():
+    # Keystroke by keystroke, the browser holds back later keystrokes while earlier ones are
+    # in flight, so a quick press of the button could act on text without its last letters.
+    import ast
+    from pathlib import Path
+
+    import rapport.widgets
+
+    boxes = []
+    for path in Path(rapport.widgets.__file__).parent.glob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Attribute)
+                and node.func.attr in ("Text", "Textarea", "Password")
+            ):
+                flags = {k.arg: k.value for k in node.keywords}
+                live = flags.get("continuous_update")
+                boxes.append((path.name, node.lineno, getattr(live, "value", True)))
+    assert len(boxes) >= 8
+    assert [b for b in boxes if b[2] is not False] == []

@@ -43,6 +43,7 @@ class KeyGate(w.VBox):
             placeholder="printed by rapport serve",
             style={"description_width": "initial"},
             layout=w.Layout(width="100%", max_width="420px"),
+            continuous_update=False,  # sent whole before the button is pressed
         )
         self.open_button = w.Button(description="Open the dashboard", button_style="primary")
         self.open_button.on_click(lambda _: self.try_key(self.key_input.value))

@@ -79,12 +79,14 @@ class ParticipantApp(w.VBox):
             placeholder="K7Q-4M2",
             style={"description_width": "initial"},
             layout=w.Layout(width="100%", max_width="360px"),
+            continuous_update=False,  # sent whole before Join is pressed (ReflectionBox)
         )
         self.nickname_input = w.Text(
             description="Nickname (optional)",
             placeholder="Leave empty to stay anonymous",
             style={"description_width": "initial"},
             layout=w.Layout(width="100%", max_width="360px"),
+            continuous_update=False,
         )
         self.join_button = w.Button(description="Join", button_style="primary", icon="sign-in")
         self.join_button.on_click(
@@ -299,6 +301,7 @@ class ParticipantApp(w.VBox):
                 rows=3,
                 style={"description_width": "initial"},
                 layout=w.Layout(width="100%"),
+                continuous_update=False,  # see ReflectionBox: one message, before Send
             )
         else:
             box = w.Text(
@@ -307,6 +310,7 @@ class ParticipantApp(w.VBox):
                 placeholder=f"Up to {limit} characters",
                 style={"description_width": "initial"},
                 layout=w.Layout(width="100%", max_width="360px"),
+                continuous_update=False,
             )
         counter = w.HTML(f'<p class="rp-note">{len(box.value)} of {limit} characters</p>')
         box.observe(

@@ -67,6 +67,7 @@ class ChallengeCard(w.VBox):
             rows=3,
             layout=w.Layout(width="100%"),
             style={"description_width": "initial"},
+            continuous_update=False,  # sent whole before Save (see ReflectionBox)
         )
         self.save_button = w.Button(description="Save check-in", button_style="primary")
         self.save_button.on_click(lambda _: self.check_in(self.how.value, self.note.value))
@@ -334,6 +335,7 @@ class JournalView(w.VBox):
             rows=4,
             layout=w.Layout(width="100%", display="none"),
             style={"description_width": "initial"},
+            continuous_update=False,
         )
         edit = w.Button(description="Edit", icon="pencil")
         save = w.Button(description="Save", button_style="primary", layout=w.Layout(display="none"))
