@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from concurrent.futures import ThreadPoolExecutor
 
 from jupyter_server.services.kernels.kernelmanager import AsyncMappingKernelManager
 from voila.request_info_handler import RequestInfoSocketHandler
@@ -39,4 +40,7 @@ def test_spares_start_one_warm_kernel_at_a_time_and_visitors_do_not_wait(monkeyp
         manager.alive.discard("k2")  # a spare that dies while warming frees its place too
         assert sorted(await asyncio.gather(*spares)) == ["k0", "k2", "k3"]
 
-    asyncio.run(scenario())
+    # In a thread of its own: the browser tests' Playwright keeps an event loop running in
+    # the main thread for the whole session.
+    with ThreadPoolExecutor(1) as thread:
+        thread.submit(asyncio.run, scenario()).result()
