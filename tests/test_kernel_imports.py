@@ -52,3 +52,16 @@ def test_pandas_still_loads_when_a_tally_needs_it(store):
 
     result = tally(load_module("05-listen").activity("how-hard"), ["2", "4"])
     assert result.mean == 3.0
+
+
+def test_the_package_loads_its_names_on_first_use():
+    probe = (
+        "import sys, rapport, rapport.widgets\n"
+        "print(sorted(m for m in ('sqlalchemy', 'pydantic', 'ipywidgets') if m in sys.modules))\n"
+        "rapport.open_module, rapport.widgets.ScenarioPlayer\n"
+        "print('sqlalchemy' in sys.modules, 'ScenarioPlayer' in dir(rapport.widgets))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, timeout=120, check=True
+    )
+    assert result.stdout.split("\n")[:2] == ["[]", "True True"]

@@ -6,8 +6,9 @@ The names below load on first use (PEP 562), so ``import rapport.kernel`` or
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from rapport._lazy import lazy_exports
 
 __version__ = "0.1.0"
 
@@ -50,15 +51,4 @@ if TYPE_CHECKING:
     from rapport.store import Store, get_store
     from rapport.widgets import ActivityCard, ReflectionBox, ScenarioPlayer
 
-
-def __getattr__(name: str) -> Any:
-    home = _HOME.get(name)
-    if home is None:
-        raise AttributeError(f"module 'rapport' has no attribute {name!r}")
-    value = getattr(importlib.import_module(home), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted([*globals(), *_HOME])
+__getattr__, __dir__ = lazy_exports(__name__, _HOME)

@@ -6,8 +6,9 @@ page needs ``rapport.widgets.room``) does not load the others.
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from rapport._lazy import lazy_exports
 
 _HOME = {
     "ActivityCard": "rapport.widgets.activity",
@@ -30,15 +31,4 @@ if TYPE_CHECKING:
     from rapport.widgets.reflection import ReflectionBox
     from rapport.widgets.scenario_player import ScenarioPlayer
 
-
-def __getattr__(name: str) -> Any:
-    home = _HOME.get(name)
-    if home is None:
-        raise AttributeError(f"module 'rapport.widgets' has no attribute {name!r}")
-    value = getattr(importlib.import_module(home), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted([*globals(), *_HOME])
+__getattr__, __dir__ = lazy_exports(__name__, _HOME)
