@@ -13,6 +13,13 @@ from rapport.serve import PacedKernelManager
 SPARE = {"env": {"VOILA_PREHEAT": "True"}}
 
 
+def run_alone(coroutine):
+    """Run ``coroutine`` to its end on an event loop in a thread of its own: after the browser
+    tests, Playwright keeps one running in the main thread for the whole session."""
+    with ThreadPoolExecutor(1) as thread:
+        return thread.submit(asyncio.run, coroutine).result()
+
+
 def test_spares_start_one_warm_kernel_at_a_time_and_visitors_do_not_wait(monkeypatch):
     started: list[str] = []
 
@@ -40,7 +47,4 @@ def test_spares_start_one_warm_kernel_at_a_time_and_visitors_do_not_wait(monkeyp
         manager.alive.discard("k2")  # a spare that dies while warming frees its place too
         assert sorted(await asyncio.gather(*spares)) == ["k0", "k2", "k3"]
 
-    # In a thread of its own: the browser tests' Playwright keeps an event loop running in
-    # the main thread for the whole session.
-    with ThreadPoolExecutor(1) as thread:
-        thread.submit(asyncio.run, scenario()).result()
+    run_alone(scenario())
