@@ -62,3 +62,19 @@ def test_serving_byte_compiles_the_package_for_its_kernels(tmp_path, monkeypatch
         os.remove(cached)
     assert compile_package()
     assert os.path.exists(cached)
+
+
+def test_an_interrupt_while_the_kernel_starts_ends_it_quietly():
+    import subprocess
+    import sys
+
+    probe = (
+        "import os, signal, time\n"
+        "from rapport.kernel import quiet_interrupts\n"
+        "quiet_interrupts()\n"
+        "os.kill(os.getpid(), signal.SIGINT)\n"
+        "time.sleep(10)\n"
+        "print('still running')"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60)
+    assert (done.returncode, done.stdout, done.stderr) == (0, "", "")

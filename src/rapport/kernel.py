@@ -13,17 +13,28 @@ Each person in a room has a kernel of their own, so what a kernel loads is paid 
   time a model is defined (10-20 ms per page); pages use none.
 
 JupyterLab (``rapport lab``) keeps the standard kernel, debugger and history included.
+
+Nobody interrupts a page's kernel but the server shutting it down, so an interrupt that
+arrives while the kernel is still starting ends it quietly (ipykernel takes over interrupts
+once it is up).
 """
 
 from __future__ import annotations
 
 import os
+import signal
 import sys
 
 ARGS = ("--HistoryManager.enabled=False",)
 
 
+def quiet_interrupts() -> None:
+    """Until ipykernel installs its own handling, an interrupt ends the process at once."""
+    signal.signal(signal.SIGINT, lambda *_: os._exit(0))
+
+
 def main(argv: list[str] | None = None) -> None:
+    quiet_interrupts()
     sys.modules["debugpy"] = None  # type: ignore[assignment]  # `import debugpy` now fails
     os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
     # As ipykernel_launcher does: the working folder comes back as the notebook's folder.
