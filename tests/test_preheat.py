@@ -30,6 +30,7 @@ class FakeServer:
         self.listener = socket.create_server(("127.0.0.1", 0))
         self.port = self.listener.getsockname()[1]
         self.request = b""
+        self.answer = b""
         self.thread = threading.Thread(target=self._serve, args=(frames, status), daemon=True)
         self.thread.start()
 
@@ -41,6 +42,8 @@ class FakeServer:
             conn.sendall(f"HTTP/1.1 {status}\r\nUpgrade: websocket\r\n\r\n".encode())
             for f in frames:
                 conn.sendall(f)
+                if f[0] == 0x89:  # a ping: keep what the client answers
+                    self.answer = conn.recv(64)
         self.listener.close()
 
     @property
@@ -51,12 +54,16 @@ class FakeServer:
 def test_the_first_text_message_is_returned_whatever_comes_around_it():
     server = FakeServer(
         [
-            frame(b"", opcode=0x9),
+            frame(b"hi", opcode=0x9),
             frame(b'{"QUERY_', fin=False),
             frame(b'STRING": "code=K7Q"}', opcode=0x0),
         ]
     )
     assert read_one_message(server.url, timeout=10) == '{"QUERY_STRING": "code=K7Q"}'
+    # the ping was answered with a masked pong carrying its payload
+    assert server.answer[:2] == bytes([0x8A, 0x80 | 2])
+    mask, body = server.answer[2:6], server.answer[6:8]
+    assert bytes(b ^ mask[i] for i, b in enumerate(body)) == b"hi"
     assert server.request.startswith(b"GET /voila/query/k-1 HTTP/1.1\r\n")
     assert b"Sec-WebSocket-Version: 13" in server.request
 

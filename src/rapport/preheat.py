@@ -89,7 +89,16 @@ def read_one_message(url: str, timeout: float | None = None) -> str | None:
                 message += payload
                 if head[0] & 0x80:  # FIN: the message is whole
                     return message.decode("utf-8")
-            # pings and pongs (0x9, 0xA) are not needed for one message: skipped
+            elif opcode == 0x9:  # a ping: answered, or a server that checks would hang up
+                sock.sendall(_pong(payload))
+
+
+def _pong(payload: bytes) -> bytes:
+    """A pong frame carrying ``payload`` (at most 125 bytes, as a ping's), masked as every
+    frame from a client must be."""
+    mask = os.urandom(4)
+    masked = bytes(b ^ mask[i % 4] for i, b in enumerate(payload[:125]))
+    return bytes([0x8A, 0x80 | len(masked)]) + mask + masked
 
 
 def _exactly(reader, n: int) -> bytes | None:
