@@ -225,6 +225,14 @@ class Store:
         metadata.create_all(self.engine)
         _add_missing_columns(self.engine)
 
+    def _learner_rows(self, table: Table, learner: str, module: str | None, *order) -> list:
+        """One learner's rows of ``table`` (of one module, if given), in ``order``."""
+        query = select(table).where(table.c.learner == learner)
+        if module is not None:
+            query = query.where(table.c.module == module)
+        with self.engine.connect() as conn:
+            return conn.execute(query.order_by(*order)).mappings().all()
+
     # -- settings -------------------------------------------------------------------
     def setting(self, name: str) -> str | None:
         with self.engine.connect() as conn:
@@ -265,11 +273,7 @@ class Store:
         return _entry(row) if row else None
 
     def entries(self, learner: str, module: str | None = None) -> list[Entry]:
-        query = select(journal).where(journal.c.learner == learner)
-        if module is not None:
-            query = query.where(journal.c.module == module)
-        with self.engine.connect() as conn:
-            rows = conn.execute(query.order_by(journal.c.module, journal.c.id)).mappings().all()
+        rows = self._learner_rows(journal, learner, module, journal.c.module, journal.c.id)
         return [_entry(row) for row in rows]
 
     def delete_entry(self, learner: str, module: str, prompt: str) -> bool:
@@ -320,11 +324,7 @@ class Store:
         return found[0] if found else None
 
     def challenges(self, learner: str, module: str | None = None) -> list[Challenge]:
-        query = select(challenges).where(challenges.c.learner == learner)
-        if module is not None:
-            query = query.where(challenges.c.module == module)
-        with self.engine.connect() as conn:
-            rows = conn.execute(query.order_by(challenges.c.module)).mappings().all()
+        rows = self._learner_rows(challenges, learner, module, challenges.c.module)
         return [
             Challenge(
                 r["module"],
@@ -394,11 +394,7 @@ class Store:
             return {item: answer for item, answer in conn.execute(query)}
 
     def runs(self, learner: str, module: str | None = None) -> list[Run]:
-        query = select(scenario_runs).where(scenario_runs.c.learner == learner)
-        if module is not None:
-            query = query.where(scenario_runs.c.module == module)
-        with self.engine.connect() as conn:
-            rows = conn.execute(query.order_by(scenario_runs.c.id)).mappings().all()
+        rows = self._learner_rows(scenario_runs, learner, module, scenario_runs.c.id)
         return [
             Run(
                 r["module"],
