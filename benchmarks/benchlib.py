@@ -332,7 +332,9 @@ class WorkshopServer:
     def __enter__(self) -> WorkshopServer:
         return self
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, exc_type, exc, traceback) -> None:
+        if exc_type is not None:  # what the server said last is usually why
+            print(self.log_tail(), file=sys.stderr)
         self.stop()
 
 

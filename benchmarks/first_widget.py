@@ -131,8 +131,9 @@ def measure(
     errors: dict[str, list[str]] = {name: [] for name in order}
     with tempfile.TemporaryDirectory(prefix="rapport-bench-") as tmp:
         root = build_root(Path(tmp), names)
-        server = WorkshopServer(Path(tmp), root=root, env={"RAPPORT_HOME": str(ROOT)}, pool=pool)
-        try:
+        with WorkshopServer(
+            Path(tmp), root=root, env={"RAPPORT_HOME": str(ROOT)}, pool=pool
+        ) as server:
             server.wait()
             spare = server.pool_size()  # join kernels the server keeps started
             server.settle(kernels=spare, seconds=240)
@@ -156,11 +157,6 @@ def measure(
                                 first.setdefault(name, what)
                 finally:
                     browser.close()
-        except BaseException:
-            print(server.log_tail(), file=sys.stderr)
-            raise
-        finally:
-            server.stop()
     return {"times": times, "first": first, "errors": errors, "pool": spare}
 
 

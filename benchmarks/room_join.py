@@ -187,27 +187,23 @@ def ready(server: WorkshopServer) -> int:
 def http_round(
     n: int, timeout: float, settle: float, identity: str, warm: bool, pool: int | None
 ) -> dict:
-    with tempfile.TemporaryDirectory(prefix="rapport-bench-") as tmp:
-        server = WorkshopServer(Path(tmp), identity=identity, pool=pool)
-        try:
-            server.wait()
-            spare = ready(server)
-            alone = None
-            if warm:  # the server's first page loads its templates: not part of a join
-                solo(server.base, timeout)
-                alone = solo(server.base, timeout)
-                ready(server)
-            fetches = fire(server.base + "/join", n, timeout)
-            time.sleep(settle)
-            # let the kernels finish what the pages started, and the pool refill
-            server.settle(seconds=240)
-            memory = kernel_memory(server, {f.kernel for f in fetches if f.kernel})
-            problems = server.log_problems()
-        except BaseException:
-            print(server.log_tail(), file=sys.stderr)
-            raise
-        finally:
-            server.stop()
+    with (
+        tempfile.TemporaryDirectory(prefix="rapport-bench-") as tmp,
+        WorkshopServer(Path(tmp), identity=identity, pool=pool) as server,
+    ):
+        server.wait()
+        spare = ready(server)
+        alone = None
+        if warm:  # the server's first page loads its templates: not part of a join
+            solo(server.base, timeout)
+            alone = solo(server.base, timeout)
+            ready(server)
+        fetches = fire(server.base + "/join", n, timeout)
+        time.sleep(settle)
+        # let the kernels finish what the pages started, and the pool refill
+        server.settle(seconds=240)
+        memory = kernel_memory(server, {f.kernel for f in fetches if f.kernel})
+        problems = server.log_problems()
     failed = [f for f in fetches if not f.ok]
     return {
         "n": n,
@@ -231,24 +227,20 @@ def browser_round(k: int, timeout: float, identity: str, pool: int | None) -> di
     """
     from playwright.sync_api import sync_playwright
 
-    with tempfile.TemporaryDirectory(prefix="rapport-bench-") as tmp:
-        server = WorkshopServer(Path(tmp), identity=identity, pool=pool)
-        try:
-            server.wait()
-            spare = ready(server)
-            solo(server.base, timeout)  # the server's first page: templates
-            ready(server)
-            with sync_playwright() as p:
-                browser = launch_chromium(p)
-                try:
-                    return {"pool": spare, **_browse(browser, server.base + "/join", k, timeout)}
-                finally:
-                    browser.close()
-        except BaseException:
-            print(server.log_tail(), file=sys.stderr)
-            raise
-        finally:
-            server.stop()
+    with (
+        tempfile.TemporaryDirectory(prefix="rapport-bench-") as tmp,
+        WorkshopServer(Path(tmp), identity=identity, pool=pool) as server,
+    ):
+        server.wait()
+        spare = ready(server)
+        solo(server.base, timeout)  # the server's first page: templates
+        ready(server)
+        with sync_playwright() as p:
+            browser = launch_chromium(p)
+            try:
+                return {"pool": spare, **_browse(browser, server.base + "/join", k, timeout)}
+            finally:
+                browser.close()
 
 
 def _browse(browser, url: str, k: int, timeout: float) -> dict:
