@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import signal
 import socket
@@ -11,6 +12,7 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -105,3 +107,10 @@ def scale_answered(facilitator_page, phone_page, server: str, value: int) -> str
     phone_page.get_by_role("button", name=str(value), exact=True).click(timeout=30_000)
     phone_page.get_by_role("button", name=f"✓ {value}").wait_for(timeout=10_000)
     return code
+
+
+def run_alone(coroutine):
+    """Run ``coroutine`` to its end on an event loop in a thread of its own: Playwright's sync
+    API keeps one running in the main thread once the browser tests have started."""
+    with ThreadPoolExecutor(1) as thread:
+        return thread.submit(asyncio.run, coroutine).result()

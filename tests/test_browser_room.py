@@ -8,13 +8,12 @@ import re
 import time
 import urllib.request
 import uuid
-from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
 from rapport.content import load_module
 
-from .browsing import FACILITATOR_KEY, WIDGET_ERRORS
+from .browsing import FACILITATOR_KEY, WIDGET_ERRORS, run_alone
 
 pytestmark = pytest.mark.browser
 
@@ -146,9 +145,7 @@ def test_the_kernel_websocket_refuses_execute_requests(server, tmp_path):
     kernel_id = re.search(r'"kernelId": "([0-9a-f-]+)"', html).group(1)
     marker = tmp_path / "executed"
     code = f"open({str(marker)!r}, 'w')"
-    # In a thread of its own: Playwright's sync API may already run an event loop here.
-    with ThreadPoolExecutor(1) as pool:
-        replies = pool.submit(asyncio.run, _send_execute(server, kernel_id, code)).result()
+    replies = run_alone(_send_execute(server, kernel_id, code))
     assert "comm_info_reply" in replies  # the shell channel answers allowed requests ...
     assert "execute_reply" not in replies and "execute_input" not in replies  # ... code does not
     assert not marker.exists()

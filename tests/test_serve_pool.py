@@ -3,21 +3,15 @@
 from __future__ import annotations
 
 import asyncio
-from concurrent.futures import ThreadPoolExecutor
 
 from jupyter_server.services.kernels.kernelmanager import AsyncMappingKernelManager
 from voila.request_info_handler import RequestInfoSocketHandler
 
 from rapport.serve import PacedKernelManager
 
+from .browsing import run_alone
+
 SPARE = {"env": {"VOILA_PREHEAT": "True"}}
-
-
-def run_alone(coroutine):
-    """Run ``coroutine`` to its end on an event loop in a thread of its own: after the browser
-    tests, Playwright keeps one running in the main thread for the whole session."""
-    with ThreadPoolExecutor(1) as thread:
-        return thread.submit(asyncio.run, coroutine).result()
 
 
 def test_spares_start_one_warm_kernel_at_a_time_and_visitors_do_not_wait(monkeypatch):
