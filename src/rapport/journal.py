@@ -14,9 +14,14 @@ class AnswerError(ValueError):
     """An answer that cannot be saved; the message tells the learner what to do."""
 
 
+def as_stored(text: str) -> str:
+    """An answer's text as the journal keeps it: line endings and surrounding blanks."""
+    return text.replace("\r\n", "\n").strip()
+
+
 def clean_answer(text: str) -> str:
     """The answer as it will be stored, or AnswerError saying why it cannot be."""
-    cleaned = text.replace("\r\n", "\n").strip()
+    cleaned = as_stored(text)
     if not cleaned:
         raise AnswerError("Write something first: an empty answer is not saved.")
     if len(cleaned) > MAX_ANSWER_CHARS:

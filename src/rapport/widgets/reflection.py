@@ -7,7 +7,7 @@ from collections.abc import Callable
 import ipywidgets as w
 from sqlalchemy.exc import SQLAlchemyError
 
-from rapport.journal import MAX_ANSWER_CHARS, AnswerError, Journal
+from rapport.journal import MAX_ANSWER_CHARS, AnswerError, Journal, as_stored
 from rapport.schema import ReflectionPrompt
 from rapport.widgets._html import inline, style, text
 
@@ -177,7 +177,7 @@ class ReflectionBox(w.VBox):
         self.delete_button.disabled = entry is None
 
     def _on_edit(self, change) -> None:
-        if self.saved_text is not None and _as_stored(change["new"]) != self.saved_text:
+        if self.saved_text is not None and as_stored(change["new"]) != self.saved_text:
             self._say("note", "You have unsaved changes.")
         elif len(change["new"]) > MAX_ANSWER_CHARS:
             self._say(
@@ -195,8 +195,3 @@ class ReflectionBox(w.VBox):
         css = {"ok": "rp-ok", "error": "rp-error", "note": "rp-note"}[kind]
         role = "alert" if kind == "error" else "status"
         self.status.value = f'<p class="{css}" role="{role}">{inline(message)}</p>'
-
-
-def _as_stored(answer: str) -> str:
-    """An answer as the journal would keep it (line endings and surrounding blanks)."""
-    return answer.replace("\r\n", "\n").strip()
