@@ -188,3 +188,30 @@ def test_serve_keeps_spare_join_kernels_for_a_room_not_for_one_person(monkeypatc
         "notebooks/join.ipynb": {"pool_size": 12},
     }
     assert build_parser().parse_args(["serve", "--pool", "30"]).pool == 30
+
+
+def test_serve_forks_pages_kernels_from_a_fork_server_unless_told_not_to(monkeypatch):
+    import os
+
+    from rapport import forkserver
+    from rapport import serve as serving
+
+    sockets = []
+    monkeypatch.setattr(
+        serving.WorkshopVoila,
+        "launch_instance",
+        lambda argv: sockets.append(os.environ.get(forkserver.ENV_SOCKET)),
+    )
+    for name in ("RAPPORT_IDENTITY", "RAPPORT_PUBLIC_URL", "VOILA_APP_IP", "JUPYTER_PATH"):
+        monkeypatch.setenv(name, "")
+    serving.serve(Path("/course"), port=9003)
+    serving.serve(Path("/course"), port=9004, fork=False)
+    forked, fresh = sockets
+    assert forked and forked.endswith(".sock") and fresh is None
+    assert not os.path.exists(forked)  # stopped and cleaned up with the server
+    assert forkserver.ENV_SOCKET not in os.environ
+
+    asked = []
+    monkeypatch.setattr(serving, "serve", lambda root, **kwargs: asked.append(kwargs["fork"]))
+    assert main(["serve"]) == 0 and main(["serve", "--no-fork"]) == 0
+    assert asked == [True, False]

@@ -73,6 +73,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
             open_browser=args.open,
             identity=args.identity,
             pool=args.pool,
+            fork=not args.no_fork,
         )
     except UnsafeHost as err:
         print(err, file=sys.stderr)
@@ -204,6 +205,12 @@ def build_parser() -> argparse.ArgumentParser:
         type=int,
         help="join pages kept ready ahead of people arriving, about 70 MB each (default: 30 "
         "on a network address, none on 127.0.0.1; size it to the room, 0 turns it off)",
+    )
+    serve.add_argument(
+        "--no-fork",
+        action="store_true",
+        help="start each page's kernel from scratch instead of forking it from a process "
+        "that has imported what pages use (slower; for working on the package's code)",
     )
     serve.set_defaults(func=cmd_serve)
     lab = sub.add_parser("lab", help="study on your own: JupyterLab on the welcome notebook")

@@ -13,6 +13,7 @@ font (Font Awesome 5) comes with Voila's own scripts, from this server too.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import re
 import secrets
@@ -29,6 +30,7 @@ from voila.app import Voila
 from voila.request_info_handler import RequestInfoSocketHandler
 from voila.tornado.handler import TornadoVoilaHandler
 
+from rapport import forkserver
 from rapport.learner import ENV_IDENTITY, TOKEN, TOKEN_HEADER
 from rapport.live import ENV_PUBLIC_URL  # where participants reach this server (QR code)
 
@@ -339,8 +341,13 @@ def serve(
     open_browser: bool = False,
     identity: str = "auto",
     pool: int | None = None,
+    fork: bool = True,
 ) -> None:
-    """Run the workshop server until interrupted."""
+    """Run the workshop server until interrupted.
+
+    With ``fork`` (the default), pages' kernels are forked from a process that has imported
+    what pages use (:mod:`rapport.forkserver`); without it each kernel starts from scratch.
+    """
     from rapport.rooms import set_facilitator_key
     from rapport.store import get_store
 
@@ -356,5 +363,6 @@ def serve(
         pool = default_pool(chosen.identity == "browser", _available_memory())
     print(chosen.banner(), flush=True)
     print(f"  Join pages kept ready:  {pool} (--pool N changes it)", flush=True)
-    compile_package()
-    WorkshopVoila.launch_instance(argv=voila_argv(root, host, port, open_browser, pool))
+    compile_package()  # before the fork server imports the package
+    with forkserver.running() if fork else contextlib.nullcontext():
+        WorkshopVoila.launch_instance(argv=voila_argv(root, host, port, open_browser, pool))
