@@ -253,3 +253,37 @@ def test_a_forked_process_is_watched_and_signalled_through_its_pidfd():
         if child.poll() is None:
             child.kill()
             child.wait()
+
+
+def test_kernels_find_the_content_read_and_a_changed_file_read_again(
+    page_kernel_spec, tmp_path, monkeypatch
+):
+    import shutil
+
+    from rapport.content import project_root
+
+    home = tmp_path / "course"
+    shutil.copytree(project_root() / "exercises", home / "exercises")
+    monkeypatch.setenv("RAPPORT_HOME", str(home))
+    with forkserver.running():
+        changed = home / "exercises" / "05-listen.yaml"
+        text = changed.read_text()
+        changed.write_text(text.replace("title: ", "title: Edited ", 1))
+        os.utime(changed, ns=(time.time_ns(), time.time_ns() + 10**9))  # a later mtime
+        manager = start(tmp_path)
+        try:
+            reply, out = run(
+                manager,
+                "from rapport.content import _load, load_module\n"
+                "before = _load.cache_info().currsize\n"
+                "hits = _load.cache_info().hits\n"
+                "print(before, load_module('04-open-up').id, _load.cache_info().hits - hits,"
+                " load_module('05-listen').title)",
+            )
+        finally:
+            manager.shutdown_kernel(now=True)
+    cached, _, unchanged_hits, title = out.split(maxsplit=3)
+    assert reply["status"] == "ok", reply
+    assert int(cached) >= 15  # the manifest, 14 modules and the self-assessment
+    assert unchanged_hits == "1"  # read by the fork server, not again
+    assert title.startswith("Edited ")
