@@ -5,7 +5,7 @@ from __future__ import annotations
 import ipywidgets as w
 
 from rapport.schema import OneWord, OpenText, PairExercise, Poll, Scale
-from rapport.widgets._html import inline, short, style, text
+from rapport.widgets._html import html, inline, short, style, text, wide
 
 KIND_LABEL = {
     "poll": "Poll",
@@ -21,8 +21,8 @@ class ActivityCard(w.VBox):
 
     def __init__(self, activity: Poll | Scale | OneWord | OpenText | PairExercise):
         self.activity = activity
-        self.card = w.HTML(_card_html(activity))
-        super().__init__([style(), self.card], layout=w.Layout(width="100%"))
+        self.card = html(_card_html(activity))
+        super().__init__([style(), self.card], layout=wide())
         self.add_class("rp-box")
 
     def __repr__(self) -> str:

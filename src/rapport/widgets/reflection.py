@@ -9,7 +9,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from rapport.journal import MAX_ANSWER_CHARS, AnswerError, Journal, as_stored
 from rapport.schema import ReflectionPrompt
-from rapport.widgets._html import inline, style, text
+from rapport.widgets._html import button, html, inline, row, style, text, text_style, wide
 
 UNAVAILABLE = (
     "The journal could not be reached just now, so nothing changed. "
@@ -33,34 +33,34 @@ class ReflectionBox(w.VBox):
         self._journal_factory = journal
         self._journal: Journal | None = None
         hint = f'<p class="rp-note">{inline(prompt.hint)}</p>' if prompt.hint else ""
-        self.prompt_view = w.HTML(f'<div class="rp-card">{text(prompt.prompt)}{hint}</div>')
+        self.prompt_view = html(f'<div class="rp-card">{text(prompt.prompt)}{hint}</div>')
         self.answer = w.Textarea(
             description="Your answer",
             placeholder="Write as much or as little as you like. Only you can see this.",
             rows=5,
-            layout=w.Layout(width="100%"),
-            style={"description_width": "initial"},
+            layout=wide(),
+            style=text_style(),
             # The text reaches the kernel when the box loses focus (on the way to Save), in one
             # message. Sent keystroke by keystroke, the browser holds back later keystrokes
             # while earlier ones are in flight, so a quick Save could reach the kernel first
             # and save the text without its last words.
             continuous_update=False,
         )
-        self.save_button = w.Button(description="Save", button_style="primary", icon="check")
-        self.delete_button = w.Button(description="Delete saved answer", icon="trash")
-        self.confirm_button = w.Button(description="Yes, delete it", button_style="danger")
-        self.cancel_button = w.Button(description="Keep it")
+        self.save_button = button("Save", button_style="primary", icon="check")
+        self.delete_button = button("Delete saved answer", icon="trash")
+        self.confirm_button = button("Yes, delete it", button_style="danger")
+        self.cancel_button = button("Keep it")
         self.confirm_row = w.HBox(
             [
-                w.HTML("Delete your saved answer? This cannot be undone."),
+                html("Delete your saved answer? This cannot be undone."),
                 self.confirm_button,
                 self.cancel_button,
             ],
             layout=w.Layout(display="none"),
         )
-        self.status = w.HTML()
-        self.share_button = w.Button(
-            description="Share anonymously",
+        self.status = html()
+        self.share_button = button(
+            "Share anonymously",
             icon="users",
             tooltip="Send this reflection to the room without your name",
             layout=w.Layout(display="inline-flex" if share else "none"),
@@ -76,10 +76,10 @@ class ReflectionBox(w.VBox):
                 style(),
                 self.prompt_view,
                 self.answer,
-                w.HBox([self.save_button, self.delete_button, self.share_button]),
+                row([self.save_button, self.delete_button, self.share_button]),
                 self.confirm_row,
                 self.status,
-                w.HTML(
+                html(
                     '<p class="rp-note">Private to you. Every reflection is optional: '
                     "skip any you would rather not answer."
                     + (
@@ -91,7 +91,7 @@ class ReflectionBox(w.VBox):
                     + "</p>"
                 ),
             ],
-            layout=w.Layout(width="100%"),
+            layout=wide(),
         )
         self.add_class("rp-box")
         self.saved_text: str | None = None

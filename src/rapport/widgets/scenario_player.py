@@ -8,7 +8,7 @@ import ipywidgets as w
 
 from rapport.scenario import Debrief, ScenarioRun, Step
 from rapport.schema import Scenario
-from rapport.widgets._html import inline, style, text
+from rapport.widgets._html import Sealed, button, html, inline, row, shared, style, text, wide
 
 TONE_LABEL = {
     "helps": "This helps the connection.",
@@ -25,6 +25,10 @@ SETTING = {
 }
 
 
+class ChoiceLayout(Sealed, w.Layout):
+    """The layout every choice button shares: full width, as tall as its text."""
+
+
 class ScenarioPlayer(w.VBox):
     """Play a scenario by clicking choices; go back one step or start again at any time."""
 
@@ -33,26 +37,26 @@ class ScenarioPlayer(w.VBox):
         self.on_finish = on_finish
         who = scenario.character
         age = f", {who.age}" if who.age else ""
-        self.heading = w.HTML(
+        self.heading = html(
             f'<div class="rp-card"><h3>{inline(scenario.title)}</h3>'
             f'<p class="rp-meta">{SETTING[scenario.setting]} · '
             f"{inline(who.name)}{age}: {inline(who.about)}</p>"
             f"{text(scenario.intro)}</div>"
         )
-        self.meters = w.HTML()
-        self.transcript = w.HTML()
-        self.current = w.HTML()
-        self.choices = w.VBox(layout=w.Layout(width="100%"))
-        self.debrief_view = w.HTML()
-        self.back_button = w.Button(
-            description="Back one step", icon="undo", tooltip="Take back your last choice"
+        self.meters = html()
+        self.transcript = html()
+        self.current = html()
+        self.choices = w.VBox(layout=wide())
+        self.debrief_view = html()
+        self.back_button = button(
+            "Back one step", icon="undo", tooltip="Take back your last choice"
         )
-        self.restart_button = w.Button(
-            description="Start again", icon="refresh", tooltip="Start the conversation over"
+        self.restart_button = button(
+            "Start again", icon="refresh", tooltip="Start the conversation over"
         )
         self.back_button.on_click(lambda _: self.back())
         self.restart_button.on_click(lambda _: self.restart())
-        self.status = w.HTML()
+        self.status = html()
         super().__init__(
             [
                 style(),
@@ -62,10 +66,10 @@ class ScenarioPlayer(w.VBox):
                 self.current,
                 self.choices,
                 self.debrief_view,
-                w.HBox([self.back_button, self.restart_button]),
+                row([self.back_button, self.restart_button]),
                 self.status,
             ],
-            layout=w.Layout(width="100%"),
+            layout=wide(),
         )
         self.add_class("rp-box")
         self._render()
@@ -127,14 +131,14 @@ class ScenarioPlayer(w.VBox):
         self.restart_button.disabled = not run.steps
 
     def _choice_button(self, index: int, label: str) -> w.Button:
-        button = w.Button(
-            description=f"{index + 1}. {label}",
+        choice = button(
+            f"{index + 1}. {label}",
             tooltip=label,
-            layout=w.Layout(width="100%", height="auto"),
+            layout=shared("choice", lambda: ChoiceLayout(width="100%", height="auto").seal()),
         )
-        button.add_class("rp-choice")
-        button.on_click(lambda _b, i=index: self.choose(i))
-        return button
+        choice.add_class("rp-choice")
+        choice.on_click(lambda _b, i=index: self.choose(i))
+        return choice
 
     def _meters_html(self) -> str:
         run = self.run

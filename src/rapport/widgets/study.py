@@ -27,7 +27,7 @@ from rapport.progress import continue_with as pick_next
 from rapport.progress import course_progress
 from rapport.schema import Module
 from rapport.store import Store, utc_now
-from rapport.widgets._html import inline, style, text
+from rapport.widgets._html import button, html, inline, style, text, text_style, wide
 from rapport.widgets.room import say
 
 UNAVAILABLE = "Your journal could not be reached just now, so nothing changed. Try again."
@@ -50,9 +50,14 @@ class ChallengeCard(w.VBox):
         self._store = store
         self._learner = learner
         self.opened_at = utc_now()
-        self.summary = w.HTML()
-        self.accept_button = w.Button(
-            description="Accept this challenge", button_style="primary", icon="check"
+        self.summary = html()
+        # The accept and check-in buttons and the form are shown and hidden: their layouts
+        # are their own. The rest share theirs (see rapport.widgets._html).
+        self.accept_button = button(
+            "Accept this challenge",
+            button_style="primary",
+            icon="check",
+            layout=w.Layout(),
         )
         self.accept_button.on_click(lambda _: self.accept())
         self.how = w.ToggleButtons(
@@ -65,19 +70,19 @@ class ChallengeCard(w.VBox):
             description="A note for your journal (optional)",
             placeholder="What happened? What would you keep or change?",
             rows=3,
-            layout=w.Layout(width="100%"),
-            style={"description_width": "initial"},
+            layout=wide(),
+            style=text_style(),
             continuous_update=False,  # sent whole before Save (see ReflectionBox)
         )
-        self.save_button = w.Button(description="Save check-in", button_style="primary")
+        self.save_button = button("Save check-in", button_style="primary")
         self.save_button.on_click(lambda _: self.check_in(self.how.value, self.note.value))
-        self.check_in_now = w.Button(description="Check in now")
+        self.check_in_now = button("Check in now", layout=w.Layout())
         self.check_in_now.on_click(lambda _: self._show_form(True))
         self.form = w.VBox([self.how, self.note, self.save_button], layout=w.Layout(width="100%"))
-        self.status = w.HTML()
+        self.status = html()
         super().__init__(
             [style(), self.summary, self.accept_button, self.check_in_now, self.form, self.status],
-            layout=w.Layout(width="100%"),
+            layout=wide(),
         )
         self.add_class("rp-box")
         self._render()
@@ -164,10 +169,10 @@ class ProgressView(w.VBox):
     def __init__(self, store: Callable[[], Store], learner: Callable[[], str]):
         self._store = store
         self._learner = learner
-        self.view = w.HTML()
-        self.refresh_button = w.Button(description="Refresh", icon="refresh")
+        self.view = html()
+        self.refresh_button = button("Refresh", icon="refresh")
         self.refresh_button.on_click(lambda _: self.refresh())
-        super().__init__([style(), self.view, self.refresh_button], layout=w.Layout(width="100%"))
+        super().__init__([style(), self.view, self.refresh_button], layout=wide())
         self.add_class("rp-box")
         self.refresh()
 
