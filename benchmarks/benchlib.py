@@ -204,6 +204,7 @@ class WorkshopServer:
         identity: str | None = None,
         env: dict[str, str] | None = None,
         pool: int | None = None,
+        fork: bool = True,
     ):
         self.folder = folder
         self.port = free_port()
@@ -216,6 +217,8 @@ class WorkshopServer:
             command += ["--identity", identity]
         if pool is not None:  # rapport serve --pool: join-page kernels kept started
             command += ["--pool", str(pool)]
+        if not fork:  # rapport serve --no-fork: every kernel starts from scratch
+            command += ["--no-fork"]
         self.env = {
             **os.environ,
             "RAPPORT_DB_URL": f"sqlite:///{folder / 'rooms.sqlite3'}",

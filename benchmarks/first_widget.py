@@ -121,7 +121,12 @@ def visit(
 
 
 def measure(
-    names: list[str], runs: int, warmup: int, timeout: float, pool: int | None = None
+    names: list[str],
+    runs: int,
+    warmup: int,
+    timeout: float,
+    pool: int | None = None,
+    fork: bool = True,
 ) -> dict:
     from playwright.sync_api import sync_playwright
 
@@ -132,7 +137,7 @@ def measure(
     with tempfile.TemporaryDirectory(prefix="rapport-bench-") as tmp:
         root = build_root(Path(tmp), names)
         with WorkshopServer(
-            Path(tmp), root=root, env={"RAPPORT_HOME": str(ROOT)}, pool=pool
+            Path(tmp), root=root, env={"RAPPORT_HOME": str(ROOT)}, pool=pool, fork=fork
         ) as server:
             server.wait()
             spare = server.pool_size()  # join kernels the server keeps started
@@ -194,6 +199,11 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--timeout", type=float, default=120, help="seconds per visit")
     add_pool_option(parser)
+    parser.add_argument(
+        "--no-fork",
+        action="store_true",
+        help="rapport serve --no-fork: every page's kernel starts from scratch",
+    )
     parser.add_argument("--check", action="store_true", help="exit 1 if a target is missed")
     args = parser.parse_args(argv)
     names = args.notebooks or (list(QUICK) if args.quick else course_notebooks())
@@ -201,7 +211,7 @@ def main(argv: list[str] | None = None) -> int:
     runs, warmup = (1, 0) if args.quick else (args.runs, args.warmup)
 
     with terminate_cleanly():
-        measured = measure(names, runs, warmup, args.timeout, args.pool)
+        measured = measure(names, runs, warmup, args.timeout, args.pool, not args.no_fork)
     rows = results(measured)
     print(
         table(
@@ -239,6 +249,7 @@ def main(argv: list[str] | None = None) -> int:
             runs=runs,
             warmup=warmup,
             join_pool=measured["pool"],
+            fork=not args.no_fork,
             bare_median_ms=rounded(rows[0]["median_ms"]),
             notebooks={
                 r["notebook"]: {

@@ -151,20 +151,32 @@ def kernel_memory(server: WorkshopServer, participants: set[str]) -> dict:
 
     USS too (what a kernel holds alone, shared libraries left out). Other kernels are spare
     ones the server keeps started for people still to come; they count in the total only.
+    The fork server the kernels are forked from counts in the total too. RSS counts memory
+    the kernels share with it once per kernel; the PSS total shares it out, so it is what
+    the whole server really takes.
     """
     import psutil
 
-    rss, uss, spare = [], [], []
+    rss, uss, spare, pss = [], [], [], []
+    forks = [
+        child
+        for child in psutil.Process(server.process.pid).children()
+        if "rapport fork server" in " ".join(child.cmdline())
+    ]
     for kernel in server.kernels():
         with contextlib.suppress(psutil.NoSuchProcess):
             full = kernel.memory_full_info()
+            pss.append(full.pss / MB)
             ids = {m.group(1) for part in kernel.cmdline() if (m := KERNEL_FILE.search(part))}
             if ids & participants:
                 rss.append(full.rss / MB)
                 uss.append(full.uss / MB)
             else:
                 spare.append(full.rss / MB)
-    server_rss = psutil.Process(server.process.pid).memory_info().rss / MB
+    main = psutil.Process(server.process.pid).memory_full_info()
+    server_rss = main.rss / MB
+    fork_rss = sum(p.memory_info().rss for p in forks) / MB
+    fork_pss = sum(p.memory_full_info().pss for p in forks) / MB
     return {
         "kernels": len(rss),
         "spare_kernels": len(spare),
@@ -172,7 +184,9 @@ def kernel_memory(server: WorkshopServer, participants: set[str]) -> dict:
         "kernel_rss_max_mb": max(rss) if rss else float("nan"),
         "kernel_uss_mean_mb": sum(uss) / len(uss) if uss else float("nan"),
         "server_rss_mb": server_rss,
-        "total_rss_mb": server_rss + sum(rss) + sum(spare),
+        "fork_server_rss_mb": fork_rss,
+        "total_rss_mb": server_rss + fork_rss + sum(rss) + sum(spare),
+        "total_pss_mb": main.pss / MB + fork_pss + sum(pss),
     }
 
 
@@ -336,6 +350,7 @@ def main(argv: list[str] | None = None) -> int:
             r["kernel_rss_max_mb"],
             r["kernel_uss_mean_mb"],
             r["total_rss_mb"],
+            r["total_pss_mb"],
         )
         for r in rounds
     ]
@@ -356,6 +371,7 @@ def main(argv: list[str] | None = None) -> int:
                     "max MB",
                     "USS mean MB",
                     "server+kernels RSS MB",
+                    "PSS MB",
                 ),
                 rows,
             )
