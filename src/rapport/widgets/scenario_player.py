@@ -8,7 +8,17 @@ import ipywidgets as w
 
 from rapport.scenario import Debrief, ScenarioRun, Step
 from rapport.schema import Scenario
-from rapport.widgets._html import Sealed, button, html, inline, row, shared, style, text, wide
+from rapport.widgets._html import (
+    SharedLayout,
+    button,
+    html,
+    inline,
+    row,
+    shared,
+    style,
+    text,
+    wide,
+)
 
 TONE_LABEL = {
     "helps": "This helps the connection.",
@@ -23,10 +33,6 @@ SETTING = {
     "online": "Online",
     "community": "In the neighbourhood",
 }
-
-
-class ChoiceLayout(Sealed, w.Layout):
-    """The layout every choice button shares: full width, as tall as its text."""
 
 
 class ScenarioPlayer(w.VBox):
@@ -134,7 +140,8 @@ class ScenarioPlayer(w.VBox):
         choice = button(
             f"{index + 1}. {label}",
             tooltip=label,
-            layout=shared("choice", lambda: ChoiceLayout(width="100%", height="auto").seal()),
+            # every choice button: full width, as tall as its text
+            layout=shared("choice", lambda: SharedLayout(width="100%", height="auto").seal()),
         )
         choice.add_class("rp-choice")
         choice.on_click(lambda _b, i=index: self.choose(i))
