@@ -58,6 +58,19 @@ def run(manager: KernelManager, code: str, timeout: float = 60) -> tuple[dict, s
         client.stop_channels()
 
 
+def ended(process: psutil.Process, seconds: float) -> bool:
+    """Whether ``process`` ends within ``seconds`` (a zombie nobody reaped yet has ended)."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            if process.status() == psutil.STATUS_ZOMBIE:
+                return True
+        except psutil.NoSuchProcess:
+            return True
+        time.sleep(0.1)
+    return False
+
+
 def title_of(process: psutil.Process) -> str:
     return " ".join(part for part in process.cmdline() if part)
 
@@ -70,7 +83,9 @@ PROBE = (
     " 'argv0': sys.argv[0], 'debugpy': sys.modules.get('debugpy') is not None,"
     " 'history': get_ipython().history_manager.enabled,"
     " 'widget_targets': sorted(t for t in get_ipython().kernel.comm_manager.targets"
-    " if t.startswith('jupyter.widget'))}))"
+    " if t.startswith('jupyter.widget')),"
+    " 'watches': __import__('ipykernel.kernelapp').kernelapp.IPKernelApp.instance()"
+    ".parent_handle == os.getppid()}))"
 )
 
 
@@ -94,6 +109,7 @@ def test_a_page_kernel_is_forked_with_its_own_session_folder_and_environment(
         # as if ipywidgets had been imported into the running kernel: the browser can fetch
         # all widget states at once through the control comm
         assert seen["widget_targets"] == ["jupyter.widget", "jupyter.widget.control"]
+        assert seen["watches"]  # its parent, the fork server
         kernel = psutil.Process(seen["pid"])
         assert title_of(kernel.parent()) == "rapport fork server"
         title = title_of(kernel)  # what ps shows: the command a kernel would have
@@ -209,6 +225,19 @@ def test_the_fork_server_forks_nothing_but_the_page_kernel(fork_server, tmp_path
         )
     assert not forkserver.is_page_kernel(["/usr/bin/python2", "-m", "rapport.kernel"])
     assert forkserver.is_page_kernel([sys.executable, "-m", "rapport.kernel", "-f", "k.json"])
+
+
+def test_kernels_end_when_their_fork_server_is_gone(fork_server, page_kernel_spec, tmp_path):
+    manager = start(tmp_path)
+    try:
+        run(manager, "pass")
+        kernel = psutil.Process(manager.provisioner.pid)
+        server = kernel.parent()
+        assert title_of(server) == "rapport fork server"
+        server.kill()  # as when `rapport serve` is gone: the fork server goes with it
+        assert ended(kernel, 15)  # ipykernel's watch on its parent ends it
+    finally:
+        manager.shutdown_kernel(now=True)
 
 
 def test_the_fork_server_ends_with_the_server_that_started_it(tmp_path):

@@ -204,7 +204,12 @@ def _become_kernel(request: dict[str, Any]) -> NoReturn:
         sys.argv = [KERNEL_MODULE, *argv[3:]]
         from rapport.kernel import main
 
-        main([*argv[3:], *KERNEL_ARGS])
+        # ipykernel read JPY_PARENT_PID when the fork server imported it, before there was
+        # one. Given here, the kernel watches its parent, the fork server (which ends with
+        # `rapport serve`), and ends if it goes, as a kernel started from scratch does when
+        # the server goes; and it prints no "ipython kernel" notice into the server's log.
+        parent = f"--IPKernelApp.parent_handle={os.getppid()}"
+        main([*argv[3:], *KERNEL_ARGS, parent])
         code = 0
     except SystemExit as stop:
         code = stop.code if isinstance(stop.code, int) else int(stop.code is not None)
