@@ -82,8 +82,9 @@ class ForkError(OSError):
 # -- the fork server -----------------------------------------------------------------------
 def preload() -> None:
     """Import what page kernels use, as ``rapport.kernel`` would (no debugger, no plugins)."""
-    sys.modules["debugpy"] = None  # type: ignore[assignment]  # as rapport.kernel.main does
-    os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
+    from rapport.kernel import prepare
+
+    prepare()
     for name in PRELOAD:
         importlib.import_module(name)
 
@@ -102,8 +103,6 @@ def preload_content() -> None:
 
 def serve_forks(path: str) -> int:
     """Listen on ``path`` and fork a kernel for each request, until the parent goes away."""
-    if sys.path and sys.path[0] in ("", os.getcwd()):
-        del sys.path[0]  # as for a kernel: the working folder is not a place to import from
     preload()
     preload_content()
     # What the imports made is kept out of the garbage collector's sweeps: a sweep in a

@@ -33,13 +33,20 @@ def quiet_interrupts() -> None:
     signal.signal(signal.SIGINT, lambda *_: os._exit(0))
 
 
-def main(argv: list[str] | None = None) -> None:
-    quiet_interrupts()
+def prepare() -> None:
+    """Before ipykernel is imported: no debugger, no pydantic plugins, and the working folder
+    off the import path. The fork server (rapport.forkserver) does the same before its
+    imports."""
     sys.modules["debugpy"] = None  # type: ignore[assignment]  # `import debugpy` now fails
     os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
     # As ipykernel_launcher does: the working folder comes back as the notebook's folder.
     if sys.path and sys.path[0] in ("", os.getcwd()):
         del sys.path[0]
+
+
+def main(argv: list[str] | None = None) -> None:
+    quiet_interrupts()
+    prepare()
     from ipykernel.kernelapp import launch_new_instance
 
     launch_new_instance(argv=[*(sys.argv[1:] if argv is None else argv), *ARGS])
