@@ -267,7 +267,8 @@ def test_the_fork_server_ends_with_the_server_that_started_it(tmp_path):
 
 def test_a_forked_process_is_watched_and_signalled_through_its_pidfd():
     child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
-    process = forkserver.ForkedProcess(child.pid, os.pidfd_open(child.pid))
+    pidfd = os.pidfd_open(child.pid)
+    process = forkserver.ForkedProcess(child.pid, pidfd)
     try:
         assert process.poll() is None
         with pytest.raises(subprocess.TimeoutExpired):
@@ -275,6 +276,8 @@ def test_a_forked_process_is_watched_and_signalled_through_its_pidfd():
         process.terminate()
         child.wait(timeout=10)  # reaped by its real parent, as the fork server does
         assert process.wait(timeout=10) == 0
+        with pytest.raises(OSError):  # seen to end, it let go of its pidfd
+            os.fstat(pidfd)
         assert process.poll() == 0
         process.kill()  # ended: nothing to signal, no error
         process.close()

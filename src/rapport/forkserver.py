@@ -353,13 +353,6 @@ class ForkProvisioner(LocalProvisioner):
                 return self.connection_info
         return await super().launch_kernel(cmd, **kwargs)
 
-    async def wait(self) -> int | None:
-        process = self.process
-        code = await super().wait()
-        if isinstance(process, ForkedProcess):
-            process.close()
-        return code
-
 
 # -- started by `rapport serve` ------------------------------------------------------------
 @contextlib.contextmanager

@@ -177,11 +177,6 @@ def row(children, **kwargs) -> w.HBox:
     return w.HBox(children, **kwargs)
 
 
-def column(children, **kwargs) -> w.VBox:
-    kwargs.setdefault("layout", wide())
-    return w.VBox(children, **kwargs)
-
-
 def style() -> w.HTML:
     """The widget carrying the stylesheet; include it in every top-level view.
 
