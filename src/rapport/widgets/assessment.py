@@ -6,12 +6,11 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import ipywidgets as w
-from ipywidgets.widgets.widget_string import HTMLStyle
 from sqlalchemy.exc import SQLAlchemyError
 
 from rapport.schema import Assessment
 from rapport.scoring import IncompleteAnswers, check_complete, compare, principle_scores
-from rapport.widgets._html import inline, style, text
+from rapport.widgets._html import html, inline, style, text
 
 if TYPE_CHECKING:  # pandas loads on first use, so kernels start light
     import pandas as pd
@@ -37,11 +36,11 @@ class SelfAssessmentForm(w.VBox):
         self.saved_callbacks: list[Callable[[], None]] = []
         # Two dozen rows look alike and never change their look, so they share one layout and
         # one style model each: a third of the widget models the page would otherwise load.
+        # (Their statements are HTML widgets, which share theirs with every page's.)
         row_layout, button_style = (
             w.Layout(flex_flow="row wrap"),
             w.ToggleButtonsStyle(button_width="auto"),
         )
-        text_layout, text_style = w.Layout(), HTMLStyle()
         self.questions = [
             w.ToggleButtons(
                 options=[(label, n) for n, label in enumerate(assessment.scale, start=1)],
@@ -57,11 +56,7 @@ class SelfAssessmentForm(w.VBox):
             zip(assessment.items, self.questions, strict=True), 1
         ):
             rows += [
-                w.HTML(
-                    f'<p class="rp-item"><b>{number}.</b> {inline(item.text)}</p>',
-                    layout=text_layout,
-                    style=text_style,
-                ),
+                html(f'<p class="rp-item"><b>{number}.</b> {inline(item.text)}</p>'),
                 question,
             ]
         self.save_button = w.Button(
