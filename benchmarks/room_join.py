@@ -158,10 +158,12 @@ def kernel_memory(server: WorkshopServer, participants: set[str]) -> dict:
     import psutil
 
     rss, uss, spare, pss = [], [], [], []
+    from rapport.forkserver import TITLE
+
     forks = [
         child
         for child in psutil.Process(server.process.pid).children()
-        if "rapport fork server" in " ".join(child.cmdline())
+        if TITLE in " ".join(child.cmdline())
     ]
     for kernel in server.kernels():
         with contextlib.suppress(psutil.NoSuchProcess):
@@ -173,10 +175,11 @@ def kernel_memory(server: WorkshopServer, participants: set[str]) -> dict:
                 uss.append(full.uss / MB)
             else:
                 spare.append(full.rss / MB)
-    main = psutil.Process(server.process.pid).memory_full_info()
-    server_rss = main.rss / MB
-    fork_rss = sum(p.memory_info().rss for p in forks) / MB
-    fork_pss = sum(p.memory_full_info().pss for p in forks) / MB
+    own = psutil.Process(server.process.pid).memory_full_info()
+    server_rss = own.rss / MB
+    fork_memory = [p.memory_full_info() for p in forks]
+    fork_rss = sum(m.rss for m in fork_memory) / MB
+    fork_pss = sum(m.pss for m in fork_memory) / MB
     return {
         "kernels": len(rss),
         "spare_kernels": len(spare),
@@ -186,7 +189,7 @@ def kernel_memory(server: WorkshopServer, participants: set[str]) -> dict:
         "server_rss_mb": server_rss,
         "fork_server_rss_mb": fork_rss,
         "total_rss_mb": server_rss + fork_rss + sum(rss) + sum(spare),
-        "total_pss_mb": main.pss / MB + fork_pss + sum(pss),
+        "total_pss_mb": own.pss / MB + fork_pss + sum(pss),
     }
 
 

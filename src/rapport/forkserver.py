@@ -47,6 +47,7 @@ from typing import Any, NoReturn
 from jupyter_client.provisioning import LocalProvisioner
 
 ENV_SOCKET = "RAPPORT_FORK_SOCKET"
+TITLE = "rapport fork server"  # its command line, as ps shows it
 KERNEL_MODULE = "rapport.kernel"
 # What pages import: the kernel itself, then the modules behind the course's notebooks
 # (lesson: every module; live: join and dashboard; study: progress and journal).
@@ -111,14 +112,14 @@ def serve_forks(path: str) -> int:
     if threading.active_count() != 1:
         # A thread started by an import would be missing in every child, half way through
         # whatever it was doing. Better no fork server than kernels that might hang.
-        print("rapport fork server: an import started a thread; not forking.", file=sys.stderr)
+        print(f"{TITLE}: an import started a thread; not forking.", file=sys.stderr)
         return 1
     parent = os.getppid()
     _die_with_parent()
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl+C is for `rapport serve` to handle
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     signal.signal(signal.SIGCHLD, lambda *_: _reap())
-    _set_title("rapport fork server")
+    _set_title(TITLE)
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     old_mask = os.umask(0o077)
     try:
