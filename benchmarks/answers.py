@@ -201,10 +201,11 @@ def poll_rooms(
 ) -> tuple[dict[int, list[Poll]], list[float]]:
     """The facilitator: count the answers of every room being answered, every ``poll_s``.
 
-    ``live(r)``: someone has started answering in room ``r``; ``done()``: every participant
-    has finished; ``owed()``: then, how many answers went through in each room. Stops when
-    every room is complete, when every answer that went through has been counted, or
-    ``GRACE_S`` after the participants finished.
+    Shared with the participants (lists and an event for a thread, their multiprocessing
+    twins for a process): ``live[r]``, someone has started answering in room ``r``; ``done``,
+    set when every participant has finished; ``owed``, then how many answers went through in
+    each room. Stops when every room is complete, when every answer that went through has
+    been counted, or ``GRACE_S`` after the participants finished.
     """
     polls: dict[int, list[Poll]] = {r: [] for r in range(len(codes))}
     cycles: list[float] = []
@@ -213,7 +214,7 @@ def poll_rooms(
     while True:
         began, polled = time.perf_counter(), False
         for r, code in enumerate(codes):
-            if r in complete or not live(r):
+            if r in complete or not live[r]:
                 continue
             polled = True
             p0 = time.perf_counter()
@@ -225,8 +226,8 @@ def poll_rooms(
             cycles.append(time.perf_counter() - began)
         if len(complete) == len(codes):
             break
-        if done():
-            counts = owed()
+        if done.is_set():
+            counts = list(owed)
             if all(polls[r] and polls[r][-1].count >= n for r, n in enumerate(counts) if n):
                 break  # every answer that went through has been counted
             stop_at = stop_at or time.perf_counter() + GRACE_S
@@ -244,15 +245,7 @@ def _poll_process(url, codes, participants, poll_s, live, done, owed, ready, out
     store = Store(url)
     try:
         ready.set()
-        polls, cycles = poll_rooms(
-            Rooms(store),
-            codes,
-            participants,
-            poll_s,
-            lambda r: bool(live[r]),
-            done.is_set,
-            lambda: list(owed),
-        )
+        polls, cycles = poll_rooms(Rooms(store), codes, participants, poll_s, live, done, owed)
         out.put(
             (
                 {r: [(p.start, p.end, p.count) for p in ps] for r, ps in polls.items()},
@@ -291,15 +284,7 @@ def _race(facilitator, stores, codes, participants, poll_s, backend, seed, url, 
         found: dict = {}
 
         def poll_thread() -> None:
-            found["result"] = poll_rooms(
-                facilitator,
-                codes,
-                participants,
-                poll_s,
-                lambda r: bool(live[r]),
-                done.is_set,
-                lambda: list(owed),
-            )
+            found["result"] = poll_rooms(facilitator, codes, participants, poll_s, live, done, owed)
 
     def participant(i: int) -> None:
         api = Rooms(stores[i])
