@@ -3,7 +3,7 @@
 60 simulated participants (one thread each, each with its own store connection as each
 participant's kernel has) join 20 rooms of module 05-listen with the scale activity
 ``how-hard`` open, then answer once in every room as fast as they can: 1,200 distinct answers
-through ``rapport.rooms.Rooms.submit``. A facilitator thread polls ``Rooms.answered`` for the
+through ``rapport.store.rooms.Rooms.submit``. A facilitator thread polls ``Rooms.answered`` for the
 rooms being answered every ~50 ms, as the dashboard does.
 
     .venv/bin/python benchmarks/answers.py                 # SQLite, a fresh temporary file
@@ -169,8 +169,8 @@ def run(
     """Run the benchmark against the store at ``url``; the rooms it made are deleted after."""
     from sqlalchemy.engine import make_url
 
-    from rapport.rooms import Rooms
-    from rapport.store import Store
+    from rapport.store.database import Store
+    from rapport.store.rooms import Rooms
 
     backend = backend or make_url(url).get_backend_name()
     facilitator_store = Store(url)
@@ -239,8 +239,8 @@ def poll_rooms(
 
 def _poll_process(url, codes, participants, poll_s, live, done, owed, ready, out) -> None:
     """The facilitator in a process of its own, as the dashboard's kernel is."""
-    from rapport.rooms import Rooms
-    from rapport.store import Store
+    from rapport.store.database import Store
+    from rapport.store.rooms import Rooms
 
     store = Store(url)
     try:
@@ -257,7 +257,7 @@ def _poll_process(url, codes, participants, poll_s, live, done, owed, ready, out
 
 
 def _race(facilitator, stores, codes, participants, poll_s, backend, seed, url, poller):
-    from rapport.rooms import Rooms
+    from rapport.store.rooms import Rooms
 
     rng = random.Random(seed)
     values = [[rng.randint(1, 5) for _ in codes] for _ in range(participants)]

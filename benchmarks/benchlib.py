@@ -24,7 +24,7 @@ from collections.abc import Iterator, Sequence
 from datetime import date
 from pathlib import Path
 
-from rapport.handouts import BROWSER_FLAGS
+from rapport.outputs.handouts import BROWSER_FLAGS
 
 ROOT = Path(__file__).resolve().parents[1]
 POOL_BANNER = re.compile(r"Join pages kept ready:\s+(\d+)")
@@ -169,11 +169,11 @@ def wait_until_answering(url: str, process: subprocess.Popen, seconds: float = 1
 
 
 # -- the workshop server ----------------------------------------------------------------------
-KERNEL_MODULES = ("rapport.kernel", "ipykernel_launcher")
+KERNEL_MODULES = ("rapport.serving.kernel", "ipykernel_launcher")
 
 
 def kernel_processes(server_pid: int):
-    """The server's kernel processes: children running ``rapport.kernel`` (the kernel spec
+    """The server's kernel processes: children running ``rapport.serving.kernel`` (the kernel spec
     ``rapport serve`` uses) or ``ipykernel_launcher`` (the standard one)."""
     import psutil
 

@@ -74,7 +74,7 @@ BARE_NOTEBOOK = {
 
 def course_notebooks() -> list[str]:
     """The module notebooks in course order (from the manifest), then the join page."""
-    from rapport.content import load_manifest
+    from rapport.content.loading import load_manifest
 
     return [*load_manifest(ROOT).modules, JOIN]
 

@@ -158,7 +158,7 @@ def kernel_memory(server: WorkshopServer, participants: set[str]) -> dict:
     import psutil
 
     rss, uss, spare, pss = [], [], [], []
-    from rapport.forkserver import TITLE
+    from rapport.serving.forkserver import TITLE
 
     forks = [
         child

@@ -16,7 +16,7 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 
-from rapport.handouts import BROWSER_FLAGS
+from rapport.outputs.handouts import BROWSER_FLAGS
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = list(BROWSER_FLAGS)

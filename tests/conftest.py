@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from rapport.content import load_module
-from rapport.schema import Module
-from rapport.store import Store
+from rapport.content.loading import load_module
+from rapport.content.schema import Module
+from rapport.store.database import Store
 
 DATA = Path(__file__).parent / "data"
 ROOT = Path(__file__).resolve().parents[1]

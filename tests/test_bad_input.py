@@ -9,11 +9,12 @@ import secrets
 
 import pytest
 
-from rapport.codes import CodeError, normalise_code
-from rapport.journal import AnswerError, Journal
-from rapport.rooms import RoomError, Rooms
-from rapport.tally import AnswerRejected
-from rapport.widgets._html import inline, text
+from rapport.course.journal import AnswerError
+from rapport.render.html import inline, text
+from rapport.room.codes import CodeError, normalise_code
+from rapport.room.tally import AnswerRejected
+from rapport.store.journal import Journal
+from rapport.store.rooms import RoomError, Rooms
 
 RTL = "‏שלום, I listened ‮evil‬"
 EMOJI = "I felt 🙂 heard 👂🏽 today"

@@ -83,7 +83,7 @@ def test_answers_benchmark_loses_nothing_on_a_tiny_run(any_store):
     assert figures["tally_ms"]["p95"] >= figures["submit_ms"]["p50"] > 0
     text, _, targets = answers.report(outcome)
     assert "answers stored" in text and all(targets.values())
-    from rapport.rooms import Rooms
+    from rapport.store.rooms import Rooms
 
     assert Rooms(any_store).list() == []  # the benchmark deletes the rooms it made
 

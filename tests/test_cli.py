@@ -7,7 +7,7 @@ import nbformat
 import pytest
 
 from rapport.cli import build_parser, main
-from rapport.serve import voila_argv
+from rapport.serving.serve import voila_argv
 
 from .conftest import DATA
 
@@ -66,7 +66,7 @@ def test_serve_passes_the_browser_token_header_to_kernels():
 
 
 def test_a_network_host_gives_each_browser_its_own_journal_and_prints_the_urls(monkeypatch):
-    from rapport.serve import plan
+    from rapport.serving.serve import plan
 
     monkeypatch.delenv("RAPPORT_FACILITATOR_KEY", raising=False)
     chosen = plan("0.0.0.0", 9000)
@@ -89,8 +89,8 @@ def test_one_shared_account_journal_on_the_network_is_refused(capsys):
 def test_room_commands_list_export_and_delete(tmp_path, monkeypatch, capsys):
     import secrets
 
-    from rapport.rooms import Rooms
-    from rapport.store import get_store
+    from rapport.store.database import get_store
+    from rapport.store.rooms import Rooms
 
     monkeypatch.setenv("RAPPORT_DB_URL", f"sqlite:///{tmp_path / 'rooms.sqlite3'}")
     rooms = Rooms(get_store())
@@ -120,7 +120,7 @@ def test_room_commands_list_export_and_delete(tmp_path, monkeypatch, capsys):
 
 @pytest.mark.parametrize("fmt", ["md", "html"])
 def test_journal_export_writes_every_entry_to_a_private_file(tmp_path, monkeypatch, capsys, fmt):
-    from rapport.store import journal_store
+    from rapport.store.database import journal_store
 
     monkeypatch.setenv("RAPPORT_JOURNAL_URL", f"sqlite:///{tmp_path / 'mine.sqlite3'}")
     monkeypatch.setenv("RAPPORT_LEARNER", "ana")
@@ -139,7 +139,7 @@ def test_journal_export_writes_every_entry_to_a_private_file(tmp_path, monkeypat
 
 
 def test_handouts_command_writes_one_page_per_module_and_the_workbook(tmp_path, capsys):
-    from rapport.content import load_manifest
+    from rapport.content.loading import load_manifest
 
     assert main(["handouts", "--out", str(tmp_path), "--no-pdf"]) == 0
     names = sorted(p.name for p in tmp_path.iterdir())
@@ -149,8 +149,8 @@ def test_handouts_command_writes_one_page_per_module_and_the_workbook(tmp_path, 
 
 
 def test_serve_keeps_spare_join_kernels_for_a_room_not_for_one_person(monkeypatch):
-    from rapport import serve as serving
-    from rapport.serve import WorkshopVoila, join_pools, pool_argv
+    from rapport.serving import serve as serving
+    from rapport.serving.serve import WorkshopVoila, join_pools, pool_argv
 
     launched = []
     monkeypatch.setattr(
@@ -193,14 +193,14 @@ def test_serve_keeps_spare_join_kernels_for_a_room_not_for_one_person(monkeypatc
 def test_serve_forks_pages_kernels_from_a_fork_server_unless_told_not_to(monkeypatch):
     import os
 
-    from rapport import forkserver
-    from rapport import serve as serving
+    from rapport.serving import forking
+    from rapport.serving import serve as serving
 
     sockets = []
     monkeypatch.setattr(
         serving.WorkshopVoila,
         "launch_instance",
-        lambda argv: sockets.append(os.environ.get(forkserver.ENV_SOCKET)),
+        lambda argv: sockets.append(os.environ.get(forking.ENV_SOCKET)),
     )
     for name in ("RAPPORT_IDENTITY", "RAPPORT_PUBLIC_URL", "VOILA_APP_IP", "JUPYTER_PATH"):
         monkeypatch.setenv(name, "")
@@ -209,7 +209,7 @@ def test_serve_forks_pages_kernels_from_a_fork_server_unless_told_not_to(monkeyp
     forked, fresh = sockets
     assert forked and forked.endswith(".sock") and fresh is None
     assert not os.path.exists(forked)  # stopped and cleaned up with the server
-    assert forkserver.ENV_SOCKET not in os.environ
+    assert forking.ENV_SOCKET not in os.environ
 
     asked = []
     monkeypatch.setattr(serving, "serve", lambda root, **kwargs: asked.append(kwargs["fork"]))

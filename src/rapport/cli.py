@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from rapport.content import ContentError, load_manifest, load_module, project_root
+from rapport.content.loading import ContentError, load_manifest, load_module, project_root
 
 
 def _root(args: argparse.Namespace) -> Path:
@@ -14,7 +14,7 @@ def _root(args: argparse.Namespace) -> Path:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    from rapport.check import check_project
+    from rapport.content.check import check_project
 
     root = _root(args)
     problems = check_project(root)
@@ -37,8 +37,8 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_sync(args: argparse.Namespace) -> int:
-    from rapport.agenda import AGENDAS, AGENDAS_MD, write_agendas
-    from rapport.chrome import sync_all
+    from rapport.content.agenda import AGENDAS, AGENDAS_MD, write_agendas
+    from rapport.content.chrome import sync_all
 
     root = _root(args)
     changed = sync_all(root)
@@ -51,7 +51,7 @@ def cmd_sync(args: argparse.Namespace) -> int:
 
 
 def cmd_new(args: argparse.Namespace) -> int:
-    from rapport.chrome import scaffold
+    from rapport.content.chrome import scaffold
 
     try:
         path = scaffold(args.module, _root(args))
@@ -63,7 +63,7 @@ def cmd_new(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    from rapport.serve import UnsafeHost, serve
+    from rapport.serving.serve import UnsafeHost, serve
 
     try:
         serve(
@@ -82,15 +82,15 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def cmd_lab(args: argparse.Namespace) -> int:
-    from rapport.lab import run_lab
+    from rapport.serving.lab import run_lab
 
     return run_lab(_root(args), port=args.port, open_browser=not args.no_browser)
 
 
 def cmd_room(args: argparse.Namespace) -> int:
-    from rapport.codes import CodeError
-    from rapport.rooms import RoomError, Rooms
-    from rapport.store import get_store
+    from rapport.errors import RapportError
+    from rapport.store.database import get_store
+    from rapport.store.rooms import Rooms
 
     rooms = Rooms(get_store())
     try:
@@ -110,7 +110,9 @@ def cmd_room(args: argparse.Namespace) -> int:
             print(f"rapport room {args.action} needs a room code, e.g. K7Q-4M2", file=sys.stderr)
             return 2
         if args.action == "export":
-            frame = rooms.export(args.code)
+            from rapport.outputs.report import answers_frame
+
+            frame = answers_frame(rooms, args.code)
             room = rooms.get(args.code)
             out = Path(args.out or f"room-{room.code}.csv")
             if out.exists() and not args.force:
@@ -130,18 +132,17 @@ def cmd_room(args: argparse.Namespace) -> int:
         gone = rooms.delete(room.code)
         print(f"deleted room {room.code} and its {gone} answer{'s' if gone != 1 else ''}")
         return 0
-    except (RoomError, CodeError) as err:
+    except RapportError as err:  # an unknown code, a store out of reach...
         print(err, file=sys.stderr)
         return 1
 
 
 def cmd_journal(args: argparse.Namespace) -> int:
-    from rapport.journal import export_html, export_markdown, journal_items
-    from rapport.learner import current_learner
-    from rapport.store import journal_store
+    from rapport.course.journal import export_html, export_markdown
+    from rapport.course.learner import current_learner
+    from rapport.store.journal import Journal
 
-    learner = current_learner()
-    items = journal_items(journal_store(), learner)
+    items = Journal(current_learner()).items()
     suffix = {"md": ".md", "html": ".html"}[args.format]
     out = Path(args.out or f"rapport-journal{suffix}")
     if out.exists() and not args.force:
@@ -155,7 +156,7 @@ def cmd_journal(args: argparse.Namespace) -> int:
 
 
 def cmd_handouts(args: argparse.Namespace) -> int:
-    from rapport.handouts import write_handouts
+    from rapport.outputs.handouts import write_handouts
 
     out = Path(args.out)
     pdf = True if args.pdf else (False if args.no_pdf else None)

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import ipywidgets as w
 
-from rapport.schema import OneWord, OpenText, PairExercise, Poll, Scale
-from rapport.widgets._html import html, inline, short, style, text, wide
+from rapport.content.schema import OneWord, OpenText, PairExercise, Poll, Scale
+from rapport.render.html import inline, short, text
+from rapport.widgets._html import html, style, wide
 
 KIND_LABEL = {
     "poll": "Poll",

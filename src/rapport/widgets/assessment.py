@@ -6,11 +6,12 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import ipywidgets as w
-from sqlalchemy.exc import SQLAlchemyError
 
-from rapport.schema import Assessment
-from rapport.scoring import IncompleteAnswers, check_complete, compare, principle_scores
-from rapport.widgets._html import html, inline, style, text
+from rapport.content.schema import Assessment
+from rapport.course.scoring import IncompleteAnswers, check_complete, compare, principle_scores
+from rapport.errors import StoreUnavailable
+from rapport.render.html import inline, text
+from rapport.widgets._html import html, style
 
 if TYPE_CHECKING:  # pandas loads on first use, so kernels start light
     import pandas as pd
@@ -79,7 +80,7 @@ class SelfAssessmentForm(w.VBox):
         self.add_class("rp-box")
         try:
             saved = load()
-        except (SQLAlchemyError, OSError):
+        except StoreUnavailable:
             saved = {}
             self.status.value = (
                 '<p class="rp-error" role="alert">Your earlier answers could not be loaded.</p>'
@@ -111,7 +112,7 @@ class SelfAssessmentForm(w.VBox):
             return False
         try:
             self._save(self.answers)
-        except (SQLAlchemyError, OSError):
+        except StoreUnavailable:
             self.status.value = f'<p class="rp-error" role="alert">{UNAVAILABLE}</p>'
             return False
         self.status.value = (
@@ -154,7 +155,7 @@ class AssessmentComparison(w.VBox):
     def refresh(self) -> None:
         try:
             baseline, follow_up = self._load("baseline"), self._load("follow-up")
-        except (SQLAlchemyError, OSError):
+        except StoreUnavailable:
             self.chart.value = (
                 '<p class="rp-error" role="alert">Your answers could not be loaded just now.</p>'
             )

@@ -1,114 +1,67 @@
-"""The facilitator's dashboard: the projector view of a live room.
+"""The facilitator's dashboard: create or continue a room, drive it, see its answers live.
 
-Behind a key gate, the facilitator creates a room (code and QR code on screen), steps through
-the module's group activities and role-plays, and watches answers arrive about once a second.
-The dashboard reads rooms and answers only, never anyone's journal.
+Behind the key gate (:mod:`rapport.widgets.key_gate`), the facilitator creates a room (code and
+QR code on screen), steps through the module's group activities and role-plays, and watches
+answers arrive about once a second. The room's state is kept in traits (what is on screen, the
+phase, who is present, how many answered, the countdown, the agenda position); the view is
+drawn from them. The dashboard reads rooms and answers only, never anyone's journal.
 """
 
 from __future__ import annotations
 
-import base64
 from collections.abc import Callable
 
 import ipywidgets as w
-from sqlalchemy.exc import SQLAlchemyError
+from traitlets import Instance, Int, observe
 
-from rapport.content import load_facilitator_notes, load_manifest, load_module
-from rapport.rooms import Room, RoomError, Rooms, activity_for, play_run
-from rapport.schema import OpenText, PairExercise
-from rapport.store import utc_now
-from rapport.tally import MIN_TO_REVEAL
-from rapport.widgets._html import inline, short, style, text
-from rapport.widgets.results import results_html, waiting_html
-from rapport.widgets.room import say, time_left, timer_html
-from rapport.widgets.scenario_player import feedback_html
+from rapport.content.loading import load_facilitator_notes, load_manifest, load_module
+from rapport.content.schema import PairExercise
+from rapport.errors import RoomError, StoreUnavailable
+from rapport.outputs.report import download_links
+from rapport.render.html import inline, short
+from rapport.render.live import join_card_html
+from rapport.render.results import KIND_NAME
+from rapport.room.model import Room, activity_for, time_left
+from rapport.room.refs import ActivityRef
+from rapport.room.tally import MIN_TO_REVEAL
+from rapport.store.database import utc_now
+from rapport.store.rooms import Rooms
+from rapport.widgets._html import style
+from rapport.widgets.live import LiveRoomView, Ticker
+from rapport.widgets.live_results import LiveResults
 
-KIND = {
-    "poll": "Poll",
-    "scale": "Scale",
-    "word": "One word",
-    "text": "Open question",
-    "pair": "Pair",
-}
-
-
-class KeyGate(w.VBox):
-    """Shows nothing of any room until the facilitator key is given (from the URL or typed)."""
-
-    def __init__(self, check: Callable[[str], bool], unlock: Callable[[], w.Widget], key: str = ""):
-        self._check = check
-        self._unlock = unlock
-        self.key_input = w.Password(
-            description="Facilitator key",
-            placeholder="printed by rapport serve",
-            style={"description_width": "initial"},
-            layout=w.Layout(width="100%", max_width="420px"),
-            continuous_update=False,  # sent whole before the button is pressed
-        )
-        self.open_button = w.Button(description="Open the dashboard", button_style="primary")
-        self.open_button.on_click(lambda _: self.try_key(self.key_input.value))
-        self.status = w.HTML()
-        self.unlocked: w.Widget | None = None
-        super().__init__(
-            [
-                style(),
-                w.HTML(
-                    '<div class="rp-card"><h2>Facilitator dashboard</h2><p>Enter the facilitator '
-                    "key. It is printed in the terminal where <code>rapport serve</code> was "
-                    "started, and it changes every time the server starts.</p></div>"
-                ),
-                self.key_input,
-                self.open_button,
-                self.status,
-            ],
-            layout=w.Layout(width="100%"),
-        )
-        self.add_class("rp-box")
-        if key:
-            self.try_key(key)
-
-    def try_key(self, key: str) -> bool:
-        try:
-            ok = self._check(key)
-        except SQLAlchemyError:
-            self.status.value = say("error", "The store could not be reached; try again.")
-            return False
-        if not ok:
-            self.status.value = say(
-                "error",
-                "That key does not match. Copy it again from the terminal running rapport serve.",
-            )
-            return False
-        self.unlocked = self._unlock()
-        self.children = [style(), self.unlocked]
-        return True
+KINDS = ("ok", "note", "error")
 
 
-class FacilitatorDashboard(w.VBox):
+class FacilitatorDashboard(LiveRoomView):
     """Create or continue a room, drive it, and see the room's answers live."""
 
-    def __init__(self, rooms: Rooms, public_url: str, every: float = 1.0):
-        from rapport.widgets.live import Ticker
+    UNREACHABLE = "The store is busy or unreachable; retrying…"
 
+    on_screen = Instance(
+        ActivityRef, allow_none=True, help="The group activity or role-play on screen, if any."
+    )
+    present = Int(0, help="Participants seen in the last two minutes.")
+    answered = Int(0, help="Participants who answered what is open now.")
+    agenda_position = Int(0, help="The agenda item the room is at (0 is the first).")
+
+    def __init__(self, rooms: Rooms, public_url: str, every: float = 1.0):
         self.rooms = rooms
         self.public_url = public_url.rstrip("/") + "/"
         self.room: Room | None = None
         self.ticker = Ticker(self.refresh, every)
-        self._signature: tuple | None = None
-        self._answers_seen: tuple | None = None
-        manifest = load_manifest()
+        self._agenda: list[str] = []
+        pick = {"style": {"description_width": "initial"}}
         self.module_picker = w.Dropdown(
-            options=[(load_module(m).label, m) for m in manifest.modules],
+            options=[(load_module(m).label, m) for m in load_manifest().modules],
             description="Module",
-            style={"description_width": "initial"},
             layout=w.Layout(width="100%", max_width="520px"),
+            **pick,
         )
         self.create_button = w.Button(description="Create a room", button_style="primary")
         self.create_button.on_click(lambda _: self.create(self.module_picker.value))
         self.resume_picker = w.Dropdown(
-            description="Or continue",
-            style={"description_width": "initial"},
-            layout=w.Layout(width="100%", max_width="520px"),
+            description="Or continue", layout=w.Layout(width="100%", max_width="520px"), **pick
         )
         self.resume_button = w.Button(description="Continue this room")
         self.resume_button.on_click(lambda _: self.resume(self.resume_picker.value))
@@ -130,7 +83,7 @@ class FacilitatorDashboard(w.VBox):
         self._list_rooms()
 
     def __repr__(self) -> str:
-        return f"FacilitatorDashboard(room={self.room.code if self.room else None!r})"
+        return f"FacilitatorDashboard(room={self.code or None!r})"
 
     # -- rooms -----------------------------------------------------------------------
     def create(self, module_id: str) -> Room:
@@ -138,7 +91,7 @@ class FacilitatorDashboard(w.VBox):
 
     def resume(self, code: str | None) -> Room | None:
         if not code:
-            self.status.value = say("note", "There is no open room to continue.")
+            self._say("note", "There is no open room to continue.")
             return None
         return self._open(self.rooms.get(code))
 
@@ -153,51 +106,48 @@ class FacilitatorDashboard(w.VBox):
     def _list_rooms(self) -> None:
         try:
             open_rooms = [r for r in self.rooms.list() if not r.ended]
-        except SQLAlchemyError:
+        except StoreUnavailable:
             open_rooms = []
         self.resume_picker.options = [
             (f"{r.code} · {load_module(r.module).label} · {r.created_at:%d %b %H:%M}", r.code)
             for r in reversed(open_rooms)
         ]
         self.resume_picker.value = open_rooms[-1].code if open_rooms else None
-        self.resume_button.disabled = not open_rooms
-        self.resume_picker.disabled = not open_rooms
+        self.resume_button.disabled = self.resume_picker.disabled = not open_rooms
 
     # -- facilitator actions (what the buttons call) -------------------------------------
-    def put_on_screen(self, choice: str) -> None:
-        """``activity:ID`` opens a group activity for answers; ``play:ID`` starts a role-play."""
-        kind, _, item = choice.partition(":")
-        if kind == "play":
-            self._act(lambda code: self.rooms.start_play(code, item))
-        elif kind == "activity":
-            self._act(lambda code: self.rooms.show(code, item, "open"))
+    def put_on_screen(self, choice: ActivityRef | str | None) -> None:
+        """Open a group activity for answers, or start a role-play; None shows nothing."""
+        ref = None if choice is None else ActivityRef.of(choice)
+        if ref is not None and ref.kind == "play":
+            self._act(lambda code: self.rooms.start_play(code, ref.id))
+        elif ref is not None:
+            self._act(lambda code: self.rooms.show(code, ref, "open"))
         else:
             self._act(lambda code: self.rooms.show(code, None, "closed"))
 
     def close(self) -> None:
-        self._act(lambda code: self.rooms.show(code, self.room.activity, "closed"))
+        self._act(lambda code: self.rooms.show(code, self.on_screen, "closed"))
 
     def reopen(self) -> None:
-        self._act(lambda code: self.rooms.show(code, self.room.activity, "open"))
+        self._act(lambda code: self.rooms.show(code, self.on_screen, "open"))
 
     def reveal(self) -> bool:
-        room = self.room
-        if room is None or room.current is None:
+        if self.room is None or self.current is None:
             return False
-        count = self.rooms.answered(room.code, room.current)
+        count = self.rooms.answered(self.code, self.current)
         if count < MIN_TO_REVEAL:
-            self.status.value = say(
+            self._say(
                 "note",
                 f"Only {count} answered; results are shown once at least {MIN_TO_REVEAL} have.",
             )
             return False
-        self._act(lambda code: self.rooms.show(code, room.activity, "revealed"))
+        self._act(lambda code: self.rooms.show(code, self.on_screen, "revealed"))
         return True
 
     def start_timer(self, minutes: float | None = None) -> None:
-        room = self.room
         if minutes is None:
-            activity = activity_for(room, room.activity) if room and room.activity else None
+            activity = self._activity_on_screen()
             minutes = activity.minutes if isinstance(activity, PairExercise) else 5
         self._act(lambda code: self.rooms.start_timer(code, minutes))
 
@@ -212,12 +162,11 @@ class FacilitatorDashboard(w.VBox):
 
     def hide(self, answer_id: int, hidden: bool = True) -> None:
         self._act(lambda code: self.rooms.hide(code, answer_id, hidden) or self.rooms.get(code))
-        self._answers_seen = None
+        self.live.forget()
 
     def agenda_step(self, delta: int) -> None:
-        room = self.room
-        items = len(self._agenda)
-        position = min(max(room.state.get("agenda", 0) + delta, 0), max(items - 1, 0))
+        last = max(len(self._agenda) - 1, 0)
+        position = min(max(self.agenda_position + delta, 0), last)
         self._act(lambda code: self.rooms.update_state(code, agenda=position))
 
     def end(self) -> None:
@@ -225,32 +174,34 @@ class FacilitatorDashboard(w.VBox):
         self.ticker.stop()
         self._list_rooms()
 
+    def prepare_downloads(self) -> None:
+        if self.room is not None:
+            self.downloads.value = download_links(self.rooms, self.code)
+
     def _act(self, action: Callable[[str], Room]) -> None:
         if self.room is None:
             return
         try:
-            self.room = action(self.room.code)
+            self.room = action(self.code)
+        except StoreUnavailable:
+            self._say("error", "The store could not be reached; try again.")
+            return
         except (RoomError, ValueError, LookupError) as err:
-            self.status.value = say("error", str(err))
+            self._say("error", str(err))
             return
-        except SQLAlchemyError:
-            self.status.value = say("error", "The store could not be reached; try again.")
-            return
-        self.status.value = ""
+        self._say("note", "")
         self.refresh()
+
+    def _activity_on_screen(self):
+        room = self.room
+        if room is None or self.on_screen is None or self.on_screen.kind != "activity":
+            return None
+        return activity_for(room, self.on_screen)
 
     # -- building the room view ----------------------------------------------------------
     def _build(self, room: Room) -> None:
         module = load_module(room.module)
-        join_url = f"{self.public_url}join?code={room.code}"
-        self.join_view = w.HTML(
-            '<div class="rp-card" role="region" aria-label="How to join">'
-            '<div style="display:flex;flex-wrap:wrap;gap:24px;align-items:center">'
-            f'<div class="rp-qr" role="img" aria-label="QR code for {inline(join_url)}">'
-            f'{qr_svg(join_url)}</div><div><p class="rp-meta">Join at</p>'
-            f'<p><b>{inline(self.public_url)}join</b></p><p class="rp-meta">with the code</p>'
-            f'<p class="rp-code">{inline(room.code)}</p></div></div></div>'
-        )
+        self.join_view = w.HTML(join_card_html(self.public_url, room.code))
         self.presence = w.HTML()
         notes = load_facilitator_notes(room.module)
         self._agenda = [f"{t.minutes} min · {t.what}" for t in notes.timing] if notes else []
@@ -259,11 +210,30 @@ class FacilitatorDashboard(w.VBox):
         next_button = w.Button(description="Next agenda item", icon="arrow-right")
         prev_button.on_click(lambda _: self.agenda_step(-1))
         next_button.on_click(lambda _: self.agenda_step(1))
-        options = [("Nothing: a waiting screen", "none:")]
-        options += [
-            (f"{KIND[a.kind]}: {short(a.prompt)}", f"activity:{a.id}") for a in module.activities
+        self.timer_view = w.HTML()
+        self.live = LiveResults(
+            self.rooms, take=self.take, next_decision=self.next_decision, hide=self.hide
+        )
+        self.room_view.children = [
+            self.join_view,
+            self.presence,
+            w.HTML(f'<div class="rp-card"><h2>Agenda: {inline(module.label)}</h2></div>'),
+            self.agenda_view,
+            w.HBox([prev_button, next_button], layout=w.Layout(flex_flow="row wrap")),
+            self._screen_controls(module),
+            self.timer_view,
+            self.live,
+            *self._room_controls(),
         ]
-        options += [(f"Role-play: {s.title}", f"play:{s.id}") for s in module.scenarios]
+
+    def _screen_controls(self, module) -> w.VBox:
+        """What goes on screen next, and the buttons that run it."""
+        options: list[tuple[str, ActivityRef | None]] = [("Nothing: a waiting screen", None)]
+        options += [
+            (f"{KIND_NAME[a.kind]}: {short(a.prompt)}", ActivityRef.activity(a.id))
+            for a in module.activities
+        ]
+        options += [(f"Role-play: {s.title}", ActivityRef.play(s.id)) for s in module.scenarios]
         self.step_picker = w.Dropdown(
             options=options,
             description="On screen next",
@@ -277,27 +247,21 @@ class FacilitatorDashboard(w.VBox):
         self.reveal_button = w.Button(description="Reveal results", icon="eye", button_style="info")
         self.timer_button = w.Button(description="Start timer", icon="clock-o")
         self.stop_timer_button = w.Button(description="Stop timer", icon="stop")
-        self.close_button.on_click(lambda _: self.close())
-        self.reopen_button.on_click(lambda _: self.reopen())
-        self.reveal_button.on_click(lambda _: self.reveal())
-        self.timer_button.on_click(lambda _: self.start_timer())
-        self.stop_timer_button.on_click(lambda _: self.stop_timer())
-        self.controls = w.HBox(
-            [
-                self.close_button,
-                self.reopen_button,
-                self.reveal_button,
-                self.timer_button,
-                self.stop_timer_button,
-            ],
-            layout=w.Layout(flex_flow="row wrap"),
-        )
-        self.screen = w.HTML()
-        self.timer_view = w.HTML()
-        self.results = w.HTML()
-        self.moderation = w.VBox(layout=w.Layout(width="100%"))
-        self.play_controls = w.VBox(layout=w.Layout(width="100%"))
-        self.shared_view = w.HTML()
+        buttons = {
+            self.close_button: self.close,
+            self.reopen_button: self.reopen,
+            self.reveal_button: self.reveal,
+            self.timer_button: self.start_timer,
+            self.stop_timer_button: self.stop_timer,
+        }
+        for button, action in buttons.items():
+            button.on_click(lambda _b, act=action: act())
+        wrap = w.Layout(flex_flow="row wrap")
+        self.controls = w.HBox(list(buttons), layout=wrap)
+        return w.VBox([w.HBox([self.step_picker, show_button], layout=wrap), self.controls])
+
+    def _room_controls(self) -> list[w.Widget]:
+        """Downloads and ending the room (with a confirmation)."""
         self.downloads = w.HTML()
         export_button = w.Button(description="Prepare downloads (CSV, summary)", icon="download")
         export_button.on_click(lambda _: self.prepare_downloads())
@@ -306,251 +270,72 @@ class FacilitatorDashboard(w.VBox):
         self.confirm_end.layout.display = "none"
         self.end_button.on_click(lambda _: setattr(self.confirm_end.layout, "display", "flex"))
         self.confirm_end.on_click(lambda _: self.end())
-        self.room_view.children = [
-            self.join_view,
-            self.presence,
-            w.HTML(f'<div class="rp-card"><h2>Agenda: {inline(module.label)}</h2></div>'),
-            self.agenda_view,
-            w.HBox([prev_button, next_button], layout=w.Layout(flex_flow="row wrap")),
-            w.HBox([self.step_picker, show_button], layout=w.Layout(flex_flow="row wrap")),
-            self.controls,
-            self.screen,
-            self.timer_view,
-            self.results,
-            self.moderation,
-            self.play_controls,
-            self.shared_view,
-            w.HBox(
-                [export_button, self.end_button, self.confirm_end],
-                layout=w.Layout(flex_flow="row wrap"),
-            ),
-            self.downloads,
-        ]
+        row = w.HBox(
+            [export_button, self.end_button, self.confirm_end],
+            layout=w.Layout(flex_flow="row wrap"),
+        )
+        return [row, self.downloads]
 
     # -- live refresh --------------------------------------------------------------------
     def refresh(self) -> None:
-        """Read the room and its answers and update the view: what the ticker calls."""
+        """Read the room and its answers into the state; what the ticker calls."""
         if self.room is None:
             return
         try:
-            room = self.room = self.rooms.get(self.room.code)
+            room = self.room = self.rooms.get(self.code or self.room.code)
             present = self.rooms.present(room.code)
             answered = self.rooms.answered(room.code, room.current) if room.current else 0
+            self.live.show(room)
+        except StoreUnavailable:
+            self.reachable = False
+            return
         except RoomError as err:
             self.ticker.stop()
-            self.status.value = say("error", str(err))
+            self._say("error", str(err))
             return
-        except SQLAlchemyError:
-            self.status.value = say("note", "The store is busy or unreachable; retrying…")
-            return
-        if self.status.value.startswith('<p class="rp-note">The store'):
-            self.status.value = ""
-        ended = " · this room has ended" if room.ended else ""
+        with self.hold_trait_notifications():
+            self.reachable = True
+            self.code, self.module_id = room.code, room.module
+            self.on_screen, self.current = room.activity, room.current
+            self.phase, self.ended = room.phase, room.ended
+            self.present, self.answered = present, answered
+            self.timer = time_left(room, utc_now())
+            self.agenda_position = room.state.get("agenda", 0)
+        self._buttons()
+
+    @observe("present", "answered", "ended")
+    def _show_presence(self, _change=None) -> None:
+        ended = " · this room has ended" if self.ended else ""
         self.presence.value = (
-            f'<p class="rp-meta" role="status"><b>{present}</b> present · '
-            f"<b>{answered}</b> answered{ended}</p>"
+            f'<p class="rp-meta" role="status"><b>{self.present}</b> present · '
+            f"<b>{self.answered}</b> answered{ended}</p>"
         )
-        self._agenda_html(room)
-        self._timer_html(room)
-        signature = (room.current, room.phase, room.ended)
-        if signature != self._signature:
-            self._signature = signature
-            self._answers_seen = None
-            self._screen_html(room)
-        self._results(room)
-        self._shared(room)
-        self._buttons(room, answered)
 
-    def _buttons(self, room: Room, answered: int) -> None:
-        activity = None
-        if room.activity and not room.playing:
-            activity = activity_for(room, room.activity)
-        pair = isinstance(activity, PairExercise)
-        self.close_button.disabled = room.phase != "open" or room.current is None or pair
-        self.reopen_button.disabled = room.phase == "open" or activity is None or pair
-        self.reveal_button.disabled = (
-            room.phase == "revealed" or room.current is None or pair or room.playing is not None
-        )
-        if not self.reveal_button.disabled and answered < MIN_TO_REVEAL:
-            self.reveal_button.disabled = True
-        self.stop_timer_button.disabled = "timer" not in room.state
-        for button in (self.close_button, self.reopen_button, self.reveal_button):
-            button.disabled = button.disabled or room.ended
-        self.timer_button.disabled = room.ended
-
-    def _agenda_html(self, room: Room) -> None:
-        now = room.state.get("agenda", 0)
+    @observe("agenda_position", "code")
+    def _show_agenda(self, _change=None) -> None:
         items = "".join(
             f'<li class="rp-now" aria-current="step">{inline(item)} (now)</li>'
-            if i == now
+            if i == self.agenda_position
             else f"<li>{inline(item)}</li>"
             for i, item in enumerate(self._agenda)
         )
         self.agenda_view.value = f'<ol class="rp-agenda">{items}</ol>' if items else ""
 
-    def _timer_html(self, room: Room) -> None:
-        self.timer_view.value = timer_html(time_left(room, utc_now()))
-
-    def _screen_html(self, room: Room) -> None:
-        self.play_controls.children = ()
-        if room.current is None:
-            self.screen.value = (
-                '<div class="rp-card"><p class="rp-note">Nothing is on participants\' screens; '
-                "they see a waiting message.</p></div>"
-            )
-            return
-        if room.playing:
-            self.screen.value = ""
-            return
-        activity = activity_for(room, room.current)
-        phase = {"open": "open for answers", "closed": "answers closed", "revealed": "revealed"}
-        extra = ""
-        if isinstance(activity, PairExercise):
-            steps = "".join(f"<li>{inline(s)}</li>" for s in activity.instructions)
-            extra = f'<ol>{steps}</ol><p class="rp-meta">{activity.minutes} minutes.</p>'
-        self.screen.value = (
-            f'<div class="rp-card"><p class="rp-meta">{KIND[activity.kind]} · '
-            f"{phase[room.phase]}</p>{text(activity.prompt)}{extra}</div>"
+    def _buttons(self) -> None:
+        pair = isinstance(self._activity_on_screen(), PairExercise)
+        playing = self.on_screen is not None and self.on_screen.kind == "play"
+        nothing = self.current is None
+        self.close_button.disabled = self.ended or self.phase != "open" or nothing or pair
+        self.reopen_button.disabled = (
+            self.ended or self.phase == "open" or self.on_screen is None or playing or pair
         )
-
-    def _results(self, room: Room) -> None:
-        if room.current is None or (not room.playing and room.activity is None):
-            self.results.value = ""
-            self.moderation.children = ()
-            return
-        activity = activity_for(room, room.current)
-        if isinstance(activity, PairExercise):
-            self.results.value = ""
-            return
-        answers = self.rooms.answers(room.code, room.current, include_hidden=True)
-        seen = (room.current, room.phase, tuple((a.id, a.value, a.hidden) for a in answers))
-        if seen == self._answers_seen:
-            return
-        self._answers_seen = seen
-        if room.playing:
-            self._play(room)
-            return
-        result = self.rooms.tally(room.code, room.current)
-        low, high = getattr(activity, "low", ""), getattr(activity, "high", "")
-        if isinstance(activity, OpenText):
-            # Hiding an answer does not make the others less anonymous: count everyone.
-            enough = len(answers) >= MIN_TO_REVEAL
-            self.results.value = "" if enough else waiting_html(len(answers))
-            self.moderation.children = self._text_rows(answers) if enough else ()
-            return
-        self.moderation.children = ()
-        self.results.value = (
-            f'<div class="rp-card">{results_html(result, activity.prompt, low, high)}</div>'
+        self.reveal_button.disabled = (
+            self.ended
+            or self.phase == "revealed"
+            or nothing
+            or pair
+            or playing
+            or self.answered < MIN_TO_REVEAL
         )
-
-    def _text_rows(self, answers) -> list[w.Widget]:
-        rows = [w.HTML('<p class="rp-meta">Anonymous answers (hide any that should not show)</p>')]
-        for answer in answers:
-            label = "Show again" if answer.hidden else "Hide"
-            button = w.Button(description=label, layout=w.Layout(width="110px", min_width="110px"))
-            button.on_click(lambda _b, a=answer: self.hide(a.id, not a.hidden))
-            body = "<i>(hidden)</i>" if answer.hidden else text(answer.value)
-            row = w.HBox(
-                [
-                    w.HTML(f'<div class="rp-text-row">{body}</div>', layout=w.Layout(flex="1")),
-                    button,
-                ],
-                layout=w.Layout(width="100%", border_bottom="1px solid #e5e7eb"),
-            )
-            rows.append(row)
-        return rows
-
-    def _play(self, room: Room) -> None:
-        run = play_run(room)
-        scenario = run.scenario
-        name = inline(scenario.character.name)
-        labels = {m.id: m.label for m in scenario.meters}
-        result = self.rooms.tally(room.code, room.current)
-        votes = result.table["votes"].tolist()
-        head = f'<div class="rp-card"><h2>Role-play: {inline(scenario.title)}</h2>'
-        if room.phase == "open":
-            rows = "".join(
-                f"<li>{inline(c.text)}: <b>{n}</b> vote{'s' if n != 1 else ''}</li>"
-                for c, n in zip(run.node.choices, votes, strict=True)
-            )
-            self.results.value = (
-                f'{head}<div class="rp-says"><b>{name}:</b> {text(run.says)}</div>'
-                f'<p class="rp-meta">The room votes ({result.count} so far):</p>'
-                f"<ol>{rows}</ol></div>"
-            )
-            top = max(range(len(votes)), key=votes.__getitem__) if result.count else None
-            buttons = []
-            for i, choice in enumerate(run.node.choices):
-                button = w.Button(
-                    description=f"Take {i + 1}" + (" (room's choice)" if i == top else ""),
-                    tooltip=choice.text,
-                    button_style="primary" if i == top else "",
-                )
-                button.on_click(lambda _b, i=i: self.take(i))
-                buttons.append(button)
-            self.play_controls.children = [w.HBox(buttons, layout=w.Layout(flex_flow="row wrap"))]
-            return
-        step = run.last_step
-        parts = [head]
-        if step is not None:
-            parts.append(
-                f'<div class="rp-you"><b>The room said:</b> {inline(step.choice.text)}</div>'
-            )
-            parts.append(feedback_html(step, labels))
-        parts.append(f'<div class="rp-says"><b>{name}:</b> {text(run.says)}</div>')
-        if run.finished:
-            parts.append(
-                f'<div class="rp-debrief"><h3>Debrief</h3>{text(run.debrief().debrief)}</div>'
-            )
-            self.play_controls.children = ()
-        else:
-            next_button = w.Button(
-                description="Next decision", button_style="primary", icon="forward"
-            )
-            next_button.on_click(lambda _: self.next_decision())
-            self.play_controls.children = [next_button]
-        self.results.value = "".join(parts) + "</div>"
-
-    def _shared(self, room: Room) -> None:
-        shared = self.rooms.shared(room.code)
-        if not shared:
-            self.shared_view.value = ""
-            return
-        if len(shared) < MIN_TO_REVEAL:
-            self.shared_view.value = (
-                f'<p class="rp-note">{len(shared)} reflection{"s" if len(shared) != 1 else ""} '
-                f"shared so far; they show once {MIN_TO_REVEAL} are in.</p>"
-            )
-            return
-        items = "".join(f"<li>{text(a.value)}</li>" for a in shared)
-        self.shared_view.value = (
-            '<div class="rp-card"><h2>Shared reflections</h2>'
-            f'<ul class="rp-texts">{items}</ul></div>'
-        )
-
-    # -- export ------------------------------------------------------------------------
-    def prepare_downloads(self) -> None:
-        from rapport.report import room_summary_html
-
-        room = self.room
-        if room is None:
-            return
-        frame = self.rooms.export(room.code)
-        csv = base64.b64encode(frame.to_csv(index=False).encode("utf-8")).decode("ascii")
-        html = base64.b64encode(room_summary_html(self.rooms, room.code).encode("utf-8")).decode(
-            "ascii"
-        )
-        self.downloads.value = (
-            f'<p><a download="room-{room.code}.csv" href="data:text/csv;charset=utf-8;base64,'
-            f'{csv}">Download the answers (CSV, {len(frame)} rows, no personal data)</a> · '
-            f'<a download="room-{room.code}-summary.html" '
-            f'href="data:text/html;charset=utf-8;base64,{html}">Download a printable '
-            "summary</a></p>"
-        )
-
-
-def qr_svg(url: str) -> str:
-    """The URL as an inline SVG QR code (no external service, nothing leaves the machine)."""
-    import segno
-
-    return segno.make(url, error="m").svg_inline(scale=6, dark="#111827", light="#ffffff")
+        self.stop_timer_button.disabled = self.timer is None
+        self.timer_button.disabled = self.ended

@@ -1,4 +1,4 @@
-"""Ticker: call a refresh about once a second from the kernel's event loop, while the page lives.
+"""What the live room's pages share: their state as traits, and a ticker that reads the room.
 
 Voila gives every visitor a kernel, and the room lives in the store, so each page polls the
 store for what changed. The ticker runs as an asyncio task in the kernel (the comm messages it
@@ -12,7 +12,54 @@ import asyncio
 import logging
 from collections.abc import Callable
 
+import ipywidgets as w
+from traitlets import Bool, Enum, Instance, Unicode, observe
+
+from rapport.render.html import notice
+from rapport.render.live import timer_html
+from rapport.room.model import PHASES
+from rapport.room.refs import ActivityRef
+
 log = logging.getLogger(__name__)
+KINDS = ("ok", "note", "error")
+
+
+class LiveRoomView(w.VBox):
+    """A page that follows a room: the participant's and the facilitator's.
+
+    Subclasses give it ``status`` and ``timer_view`` widgets, and say what ``UNREACHABLE``
+    reads when the store does not answer.
+    """
+
+    UNREACHABLE = "The store could not be reached just now; trying again…"
+
+    code = Unicode("", help="The room this page follows; empty before there is one.")
+    module_id = Unicode("", help="The module the room runs.")
+    current = Instance(ActivityRef, allow_none=True, help="What participants answer now.")
+    phase = Enum(PHASES, "closed", help="Whether answers are closed, open or revealed.")
+    ended = Bool(False, help="Whether the room has ended.")
+    timer = Unicode(None, allow_none=True, help="The room's countdown (mm:ss) while one runs.")
+    reachable = Bool(True, help="Whether the last reading of the room reached the store.")
+    message = Unicode("", help="What the page tells its reader now (empty: nothing).")
+    message_kind = Enum(KINDS, "note", help="How the message reads: ok, note or error.")
+
+    status: w.HTML
+    timer_view: w.HTML
+
+    @observe("timer")
+    def _show_timer(self, _change=None) -> None:
+        self.timer_view.value = timer_html(self.timer)
+
+    @observe("message", "message_kind", "reachable")
+    def _show_status(self, _change=None) -> None:
+        if not self.reachable:
+            self.status.value = notice("note", self.UNREACHABLE)
+        else:
+            self.status.value = notice(self.message_kind, self.message) if self.message else ""
+
+    def _say(self, kind: str, message: str) -> None:
+        with self.hold_trait_notifications():
+            self.message_kind, self.message = kind, message
 
 
 class Ticker:

@@ -5,11 +5,13 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import ipywidgets as w
-from sqlalchemy.exc import SQLAlchemyError
 
-from rapport.journal import MAX_ANSWER_CHARS, AnswerError, Journal, as_stored
-from rapport.schema import ReflectionPrompt
-from rapport.widgets._html import button, html, inline, row, style, text, text_style, wide
+from rapport.content.schema import ReflectionPrompt
+from rapport.course.journal import MAX_ANSWER_CHARS, as_stored
+from rapport.errors import AnswerError, StoreUnavailable
+from rapport.render.html import inline, notice, text
+from rapport.store.journal import Journal
+from rapport.widgets._html import button, html, row, style, text_style, wide
 
 UNAVAILABLE = (
     "The journal could not be reached just now, so nothing changed. "
@@ -113,7 +115,7 @@ class ReflectionBox(w.VBox):
         except AnswerError as err:
             self._say("error", str(err) + self._kept())
             return False
-        except (SQLAlchemyError, OSError):
+        except StoreUnavailable:
             self._say("error", UNAVAILABLE)
             return False
         self.saved_text = entry.text
@@ -134,11 +136,11 @@ class ReflectionBox(w.VBox):
             return False
         try:
             self._share(self.prompt.id, self.saved_text)
+        except StoreUnavailable:
+            self._say("error", "The room could not be reached, so nothing was shared.")
+            return False
         except ValueError as err:  # RoomError, AnswerRejected: say why, keep the journal
             self._say("error", str(err))
-            return False
-        except (SQLAlchemyError, OSError):
-            self._say("error", "The room could not be reached, so nothing was shared.")
             return False
         self._say("ok", "Shared anonymously with the room. Your journal keeps its own copy.")
         return True
@@ -153,7 +155,7 @@ class ReflectionBox(w.VBox):
         self._hide_confirm()
         try:
             self.journal.delete(self.module_id, self.prompt.id)
-        except (SQLAlchemyError, OSError):
+        except StoreUnavailable:
             self._say("error", UNAVAILABLE)
             return False
         self.saved_text = None
@@ -166,7 +168,7 @@ class ReflectionBox(w.VBox):
     def _load(self) -> None:
         try:
             entry = self.journal.get(self.module_id, self.prompt.id)
-        except (SQLAlchemyError, OSError, ValueError):
+        except (StoreUnavailable, ValueError):  # no store, or no identity (NoIdentity)
             self._say("error", "Your journal could not be opened, so saving is off for now.")
             self.save_button.disabled = self.delete_button.disabled = True
             return
@@ -192,6 +194,4 @@ class ReflectionBox(w.VBox):
         return " Your saved answer is unchanged." if self.saved_text is not None else ""
 
     def _say(self, kind: str, message: str) -> None:
-        css = {"ok": "rp-ok", "error": "rp-error", "note": "rp-note"}[kind]
-        role = "alert" if kind == "error" else "status"
-        self.status.value = f'<p class="{css}" role="{role}">{inline(message)}</p>'
+        self.status.value = notice(kind, message)

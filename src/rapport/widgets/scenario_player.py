@@ -6,25 +6,12 @@ from collections.abc import Callable
 
 import ipywidgets as w
 
-from rapport.scenario import Debrief, ScenarioRun, Step
-from rapport.schema import Scenario
-from rapport.widgets._html import (
-    SharedLayout,
-    button,
-    html,
-    inline,
-    row,
-    shared,
-    style,
-    text,
-    wide,
-)
+from rapport.content.schema import Scenario
+from rapport.course.scenario import Debrief, ScenarioRun, Step
+from rapport.render.html import inline, text
+from rapport.render.scenario import TONE_LABEL, feedback_html
+from rapport.widgets._html import SharedLayout, button, html, row, shared, style, wide
 
-TONE_LABEL = {
-    "helps": "This helps the connection.",
-    "mixed": "This half-helps.",
-    "hurts": "This costs the connection something.",
-}
 SETTING = {
     "work": "At work",
     "friends": "With friends",
@@ -202,17 +189,3 @@ class ScenarioPlayer(w.VBox):
             + '<p class="rp-note">Try another path with “Start again”, or step back to see '
             "how a different choice changes what happens.</p></div>"
         )
-
-
-def feedback_html(step: Step, labels: dict[str, str]) -> str:
-    tone = step.choice.tone
-    changes = "".join(
-        f" {labels[name]} {'+' if delta > 0 else ''}{delta}."
-        for name, delta in step.changes.items()
-    )
-    return (
-        f'<div class="rp-feedback rp-{tone}"><b>{TONE_LABEL[tone]}</b> '
-        f"{inline(step.choice.feedback)}"
-        + (f'<span class="rp-note">{inline(changes)}</span>' if changes else "")
-        + "</div>"
-    )

@@ -1,0 +1,1 @@
+"""What leaves the screen: printable handouts and the room's summary."""

@@ -1,0 +1,99 @@
+"""ActivityRef: what a room has on screen or takes answers to, as one small typed value.
+
+A room shows one of a module's group activities, or plays one of its role-plays; answers go to
+an activity, to one decision of a role-play played by the room (a *vote*), or to the room's
+shared reflections. In the store each reference is a short text, and this module alone writes
+and reads that text: :meth:`ActivityRef.parse` and ``str(ref)``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+Kind = Literal["activity", "play", "vote", "shared"]
+KINDS: tuple[str, ...] = ("activity", "play", "vote", "shared")
+_SEP = ":"
+
+
+@dataclass(frozen=True, order=True)
+class ActivityRef:
+    """A reference to something a room runs.
+
+    ``kind`` is ``activity`` (``id`` is the activity's), ``play`` (``id`` is the scenario's),
+    ``vote`` (the scenario, the round the room plays it in, and the decision's step) or
+    ``shared`` (``id`` is the reflection prompt's).
+    """
+
+    kind: Kind
+    id: str
+    round: int | None = None
+    step: int | None = None
+
+    def __post_init__(self) -> None:
+        if self.kind not in KINDS:
+            kinds = ", ".join(KINDS)
+            raise ValueError(f"an activity reference is one of {kinds}, not {self.kind!r}")
+        if not self.id or _SEP in self.id:
+            raise ValueError(f"not an id: {self.id!r}")
+        is_vote = self.kind == "vote"
+        if is_vote != (self.round is not None and self.step is not None):
+            raise ValueError("a vote, and only a vote, has a round and a step")
+
+    # -- making one -----------------------------------------------------------------------
+    @classmethod
+    def activity(cls, activity_id: str) -> ActivityRef:
+        return cls("activity", activity_id)
+
+    @classmethod
+    def play(cls, scenario_id: str) -> ActivityRef:
+        return cls("play", scenario_id)
+
+    @classmethod
+    def vote(cls, scenario_id: str, round_: int, step: int) -> ActivityRef:
+        return cls("vote", scenario_id, round_, step)
+
+    @classmethod
+    def shared(cls, prompt_id: str) -> ActivityRef:
+        return cls("shared", prompt_id)
+
+    @classmethod
+    def parse(cls, text: str) -> ActivityRef:
+        """The reference a stored text stands for (a bare id is a group activity)."""
+        kind, sep, rest = text.partition(_SEP)
+        if not sep:
+            return cls.activity(text)
+        if kind == "vote":
+            parts = rest.split(_SEP)
+            if len(parts) != 3 or not (parts[1].isdigit() and parts[2].isdigit()):
+                raise ValueError(f"not a vote reference: {text!r}")
+            return cls.vote(parts[0], int(parts[1]), int(parts[2]))
+        if kind in ("play", "shared"):
+            return cls(kind, rest)  # type: ignore[arg-type]
+        raise ValueError(f"not an activity reference: {text!r}")
+
+    @classmethod
+    def of(cls, value: ActivityRef | str) -> ActivityRef:
+        """``value`` as a reference: references pass through, texts are parsed."""
+        return value if isinstance(value, ActivityRef) else cls.parse(value)
+
+    # -- reading one ----------------------------------------------------------------------
+    def __str__(self) -> str:
+        if self.kind == "activity":
+            return self.id
+        if self.kind == "vote":
+            return _SEP.join(("vote", self.id, str(self.round), str(self.step)))
+        return f"{self.kind}{_SEP}{self.id}"
+
+    @property
+    def is_vote(self) -> bool:
+        return self.kind == "vote"
+
+    @property
+    def is_shared(self) -> bool:
+        return self.kind == "shared"
+
+    @staticmethod
+    def shared_prefix() -> str:
+        """What every stored shared-reflection reference starts with (for a query)."""
+        return f"shared{_SEP}"

@@ -1,0 +1,1 @@
+"""Browser tests: the served workshop, JupyterLab and printed handouts, in Chromium."""
