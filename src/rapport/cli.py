@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 from rapport.content.loading import ContentError, load_manifest, load_module, project_root
@@ -15,25 +16,41 @@ def _root(args: argparse.Namespace) -> Path:
 
 def cmd_check(args: argparse.Namespace) -> int:
     from rapport.content.check import check_project
+    from rapport.course.audit import audit_project
 
     root = _root(args)
     problems = check_project(root)
-    for problem in problems:
+    if not any(not p.warning for p in problems):  # plans and transparency need valid content
+        problems += audit_project(root)
+    errors = [p for p in problems if args.strict or not p.warning]
+    warnings = [p for p in problems if p not in errors]
+    for problem in errors:
+        print(replace(problem, warning=False) if args.strict else problem)
+    for problem in warnings:
         print(problem)
-    if problems:
+    if warnings:
         print(
-            f"\n{len(problems)} problem{'s' if len(problems) != 1 else ''} found.", file=sys.stderr
+            f"\n{_count(warnings, 'warning')}: fix them, or run `rapport check --strict` to "
+            "treat them as errors.",
+            file=sys.stderr,
         )
+    if errors:
+        print(f"\n{_count(errors, 'problem')} found.", file=sys.stderr)
         return 1
     manifest = load_manifest(root)
     modules = [load_module(m, root) for m in manifest.modules]
     print(
         f"All content is valid: {len(modules)} modules, "
         f"{sum(len(m.scenarios) for m in modules)} scenarios, "
+        f"{sum(len(s.plans) for m in modules for s in m.scenarios)} test plans, "
         f"{sum(len(m.reflections) for m in modules)} reflection prompts, "
         f"{sum(len(m.activities) for m in modules)} group activities."
     )
     return 0
+
+
+def _count(items: list, word: str) -> str:
+    return f"{len(items)} {word}{'s' if len(items) != 1 else ''}"
 
 
 def cmd_sync(args: argparse.Namespace) -> int:
@@ -179,7 +196,13 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="rapport", description=__doc__)
     parser.add_argument("--root", help="the project folder (default: found automatically)")
     sub = parser.add_subparsers(dest="command", required=True)
-    sub.add_parser("check", help="validate all content and notebooks").set_defaults(func=cmd_check)
+    check = sub.add_parser("check", help="validate all content and notebooks, and run test plans")
+    check.add_argument(
+        "--strict",
+        action="store_true",
+        help="treat warnings (the role-plays' transparency checks) as errors",
+    )
+    check.set_defaults(func=cmd_check)
     sub.add_parser(
         "sync", help="regenerate the notebooks' headers, footers and contents"
     ).set_defaults(func=cmd_sync)

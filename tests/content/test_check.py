@@ -22,7 +22,7 @@ def test_the_sample_project_is_valid():
 
 
 def test_the_shipped_content_is_valid():
-    assert [str(p) for p in check_project(ROOT)] == []
+    assert [str(p) for p in check_project(ROOT) if not p.warning] == []
 
 
 @pytest.mark.parametrize(
@@ -30,28 +30,28 @@ def test_the_shipped_content_is_valid():
     [
         (
             "missing-field",
-            "01-sample.yaml:26: scenarios[0].nodes[0].choices[1].feedback: required field is missing",
+            "01-sample.yaml:27: scenarios[0].nodes[0].choices[1].coaching: required field is missing",
         ),
         (
             "bad-target",
-            "01-sample.yaml:41: scenarios[0].nodes[2].choices[1].to: scenario 'hello': choice 2 of node 'cool' points to node 'nowhere', which does not exist",
+            "01-sample.yaml:43: scenarios[0].nodes[2].choices[1].to: scenario 'hello': choice 'cool-b' of node 'cool' points to node 'nowhere', which does not exist",
         ),
         (
             "unreachable",
-            "01-sample.yaml:48: scenarios[0].nodes[5]: scenario 'hello': node 'lonely' cannot be reached from the start",
+            "01-sample.yaml:50: scenarios[0].nodes[5]: scenario 'hello': node 'lonely' cannot be reached from the start",
         ),
         (
             "no-debrief",
-            "01-sample.yaml:45: scenarios[0].nodes[4]: scenario 'hello': node 'end-bad' ends the conversation without a debrief",
+            "01-sample.yaml:47: scenarios[0].nodes[4]: scenario 'hello': node 'end-bad' ends the conversation without a debrief",
         ),
-        ("duplicate-ids", "01-sample.yaml:50: reflections[1].id: duplicate id 'note'"),
+        ("duplicate-ids", "01-sample.yaml:59: reflections[1].id: duplicate id 'note'"),
         ("bad-yaml", "01-sample.yaml:12: not valid YAML"),
         (
             "unknown-field",
             "01-sample.yaml:14: scenarios[0].intor: unknown field (check its spelling)",
         ),
         ("dead-loop", "scenario 'hello': from node 'cool' no path leads to an ending"),
-        ("unknown-meter", "choice changes 'trsut', which is not one of its meters"),
+        ("unknown-meter", "choice 'greet-a' changes 'trsut', which is not a meter"),
     ],
 )
 def test_each_broken_fixture_is_reported(case, expected):

@@ -49,7 +49,7 @@ def test_invalid_content_raises_naming_file_place_and_line(tmp_path: Path):
     with pytest.raises(ContentError) as err:
         load_module("01-sample", tmp_path)
     assert [str(p) for p in err.value.problems] == [
-        "exercises/01-sample.yaml:26: scenarios[0].nodes[0].choices[1].feedback: "
+        "exercises/01-sample.yaml:27: scenarios[0].nodes[0].choices[1].coaching: "
         "required field is missing"
     ]
 

@@ -3,7 +3,8 @@
 import pytest
 from pydantic import ValidationError
 
-from rapport.content.schema import Meter, Module, Scale
+from rapport.content.scenarios import Meter, Reaction
+from rapport.content.schema import Module, Scale
 
 
 def test_the_sample_module_parses_with_typed_activities(sample):
@@ -48,3 +49,32 @@ def test_lookups_name_what_exists(sample):
 def test_blank_text_is_refused():
     with pytest.raises(ValidationError):
         Meter(id="trust", label="   ", start=1)
+
+
+def test_a_reaction_says_or_shows_something():
+    with pytest.raises(ValidationError, match="a cue, words"):
+        Reaction()
+    assert Reaction(cue="Sam looks at the floor.").says is None
+
+
+def test_conditions_name_meters_choices_and_nodes():
+    from rapport.content.scenarios import Route
+
+    for when in ("trust >= 2", "took ask-more", "not took ask-more", "reached end", ["a < 1"]):
+        assert Route(when=when, to="x").when == when
+    with pytest.raises(ValidationError):
+        Route(when="trust is high", to="x")
+
+
+def test_a_plan_expects_something():
+    from rapport.content.scenarios import Plan
+
+    with pytest.raises(ValidationError, match="a plan expects something"):
+        Plan(name="p", choose=["a"], expect={})
+
+
+def test_a_debrief_asks_at_most_two_questions():
+    from rapport.content.scenarios import Debrief
+
+    with pytest.raises(ValidationError, match="at most 2"):
+        Debrief(questions=["a?", "b?", "c?"])

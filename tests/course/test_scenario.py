@@ -38,7 +38,7 @@ def test_meters_are_clamped_to_their_range(sample):
 
 
 def test_variants_change_what_is_said_when_their_condition_holds():
-    from rapport.content.schema import Scenario
+    from rapport.content.scenarios import Scenario
 
     scenario = Scenario.model_validate(
         {
@@ -54,7 +54,9 @@ def test_variants_change_what_is_said_when_their_condition_holds():
                     "id": "a",
                     "says": "Plain.",
                     "variants": [{"when": "trust >= 3", "says": "Warm."}],
-                    "choices": [{"text": "Go", "feedback": "Ok.", "tone": "mixed", "to": "end"}],
+                    "choices": [
+                        {"id": "go", "text": "Go", "coaching": "Ok.", "tone": "mixed", "to": "end"}
+                    ],
                 },
                 {"id": "end", "says": "Bye.", "debrief": "Done."},
             ],
@@ -143,3 +145,94 @@ def test_every_ending_of_the_shipped_scenarios_is_reachable(listen):
 
         walk(ScenarioRun(scenario))
         assert endings == {n.id for n in scenario.nodes if n.is_ending}
+
+
+# -- the conversation engine: reactions, order, own words, debriefs true to the path ----------
+@pytest.fixture
+def stairs():
+    from rapport.content.loading import load_module
+
+    from ..conftest import DATA
+
+    return load_module("01-sample", DATA / "audit").scenario("the-stairs")
+
+
+def test_a_choice_brings_the_other_persons_reaction_and_the_next_words(stairs):
+    run = ScenarioRun(stairs)
+    assert run.cue == "Lindiwe stops two steps above you."
+    step = run.choose_id("ask")
+    assert step.reaction.cue == "She sighs and sits on a step."
+    assert step.said == "Long week. The launch moved again."
+    assert run.says == "Honestly? I think they'll cut my team."
+
+
+def test_the_order_of_options_is_shuffled_by_the_seed_and_kept(stairs):
+    orders = {tuple(ScenarioRun(stairs, seed=s).order()) for s in range(12)}
+    assert len(orders) > 1  # different seeds, different orders
+    run = ScenarioRun(stairs, seed=7)
+    first = run.order()
+    assert sorted(first) == [0, 1, 2]
+    assert ScenarioRun(stairs, seed=7).order() == first  # a reload: the same seed, the same order
+    run.choose(first[0])
+    run.back()
+    assert run.order() == first
+    run.choose(first[1])
+    run.restart()
+    assert run.order() == first
+    assert ScenarioRun(stairs).order() == [0, 1, 2]  # no seed: as written (plans, maps)
+    assert [c.id for _, c in ScenarioRun(stairs, seed=7).options] == [
+        stairs.node("stairs").choices[i].id for i in first
+    ]
+
+
+def test_own_words_stay_with_the_step_and_reach_the_debrief(stairs):
+    run = ScenarioRun(stairs)
+    run.choose_id("ask", words="  Again?! How are you doing with that?  ")
+    for choice in ("name-it", "stay", "lunch-yes"):
+        run.choose_id(choice)
+    debrief = run.debrief()
+    assert debrief.words == {"stairs": "Again?! How are you doing with that?"}
+    assert debrief.steps[0].words == "Again?! How are you doing with that?"
+    assert debrief.steps[1].words is None
+
+
+def test_debrief_lines_show_only_what_happened_on_this_path(stairs):
+    run = ScenarioRun(stairs)
+    for choice in ("ask", "name-it", "stay", "lunch-yes"):
+        run.choose_id(choice)
+    assert [line.id for line in run.debrief().lines] == ["reflected"]
+    run.restart()
+    for choice in ("cheer", "repair", "plan", "lunch-maybe"):
+        run.choose_id(choice)
+    assert [line.id for line in run.debrief().lines] == ["repaired"]
+    assert run.debrief().questions == ("When did Lindiwe start to say more?",)
+
+
+def test_turning_points_are_where_another_choice_led_elsewhere(stairs):
+    run = ScenarioRun(stairs)
+    for choice in ("ask", "name-it", "stay", "lunch-yes"):
+        run.choose_id(choice)
+    turns = run.debrief().turns
+    first = turns[0]
+    assert first.turning_point  # "cheer" and "same" would have led to "polite"
+    assert {(c.id, target) for c, target in first.elsewhere} == {
+        ("cheer", "polite"),
+        ("same", "polite"),
+    }
+    assert not turns[2].turning_point  # at "deeper" every choice leads to lunch
+    assert {c.id for c, _ in turns[3].elsewhere} == {"lunch-maybe", "lunch-no"}
+
+
+def test_conditions_read_choices_taken_and_nodes_reached():
+    from rapport.course.scenario import Context
+
+    context = Context({"trust": 2}, frozenset({"ask"}), frozenset({"stairs", "opens"}))
+    assert holds("took ask", context) and not holds("not took ask", context)
+    assert holds("not took same", context) and holds("reached opens", context)
+    assert not holds("reached polite", context)
+
+
+def test_a_choice_by_an_id_that_is_not_there_is_refused_plainly(stairs):
+    run = ScenarioRun(stairs)
+    with pytest.raises(KeyError, match="node 'stairs' has no choice 'stay'"):
+        run.choose_id("stay")

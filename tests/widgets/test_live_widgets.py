@@ -183,22 +183,36 @@ def test_a_page_without_a_browser_token_cannot_join(rooms):
     assert not person.join("K7Q-4M2")
 
 
-def test_the_room_plays_a_scenario_by_vote(rooms):
+def test_the_room_plays_a_scenario_by_vote_then_sees_the_reaction_then_the_coaching(rooms):
     board = dashboard_for(rooms)
     board.put_on_screen(ActivityRef.play("the-mixer"))
     people = [ParticipantApp(rooms, token()) for _ in range(3)]
+    asked = "Three in the morning? What kept you going that month?"
     for person in people:
         person.join(board.room.code)
-        person.option_buttons[2].click()
+        [button] = [b for b in person.option_buttons if b.description == asked]
+        button.click()  # wherever the room's shuffle put it: the same on every phone
+    orders = {tuple(b.description for b in person.option_buttons) for person in people}
+    assert len(orders) == 1
     board.refresh()
-    assert board.live.votes == [0, 0, 3] and board.answered == 3
-    assert people[0].current.is_vote and people[0].my_answer == "2"
+    assert board.live.votes == [0, 3, 0] and board.answered == 3  # by the choice as written
+    assert people[0].current.is_vote and people[0].my_answer == "1"
     take = board.live.play_controls.children[0].children
-    assert "room's choice" in take[2].description
-    take[2].click()
+    [top] = [b for b in take if "room's choice" in b.description]
+    assert top.tooltip == asked
+    top.click()
     people[0].refresh()
-    assert people[0].phase == "revealed"
-    assert "The room said:" in html_of(people[0].stage)
+    assert people[0].phase == "revealed" and not people[0].coached
+    seen = html_of(people[0].stage)
+    assert "The room said:" in seen and "Stubbornness, mostly" in seen  # Dana's reaction
+    assert "This helped" not in seen and "This helped" not in board.live.results.value
+    [why, _next] = board.live.play_controls.children[0].children
+    assert why.description == "Show the coaching"
+    why.click()
+    people[0].refresh()
+    assert board.live.coached and people[0].coached
+    assert "This helped the connection." in html_of(people[0].stage)
+    assert "This helped the connection." in board.live.results.value
     steps = 1
     while board.live.play_controls.children:
         board.next_decision()
@@ -207,6 +221,7 @@ def test_the_room_plays_a_scenario_by_vote(rooms):
         assert steps < 20
     people[1].refresh()
     assert "Debrief" in html_of(people[1].stage) and "Debrief" in board.live.results.value
+    assert "The conversation, step by step" in board.live.results.value
 
 
 def test_a_pair_exercise_runs_a_timer_everyone_sees(rooms):

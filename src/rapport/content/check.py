@@ -260,6 +260,7 @@ def _check_minimums(module: Module, source: Source) -> list[Problem]:
     )
     need(bool(module.activities), ("activities",), "needs at least one group activity")
     need(module.challenge is not None, ("challenge",), "needs a practice challenge")
+    problems += _teaching(module, source)
     for s, scenario in enumerate(module.scenarios):
         loc = ("scenarios", s)
         ids = {n.id for n in scenario.nodes}
@@ -280,6 +281,35 @@ def _check_minimums(module: Module, source: Source) -> list[Problem]:
                 f"scenario {scenario.id!r}: node {node.id!r} needs at least {MIN_CHOICES} choices",
             )
     return problems
+
+
+def _teaching(module: Module, source: Source) -> list[Problem]:
+    """What a principle module needs to teach a skill: the skill, its drill, the idea as slides,
+    a version of every pair exercise for a learner alone, and journal questions after every
+    role-play. Warnings for now: ``rapport check --strict`` makes them errors."""
+    found = []
+
+    def want(ok: bool, loc: tuple, message: str) -> None:
+        if not ok:
+            found.append(source.problem(loc, message, warning=True))
+
+    want(module.skill is not None, ("skill",), "needs a skill (see exercises/README.md)")
+    want(module.drill is not None, ("drill",), "needs a drill that practises its skill")
+    want(module.idea is not None, ("idea",), "needs the idea as short slides, and its story")
+    for a, activity in enumerate(module.activities):
+        if activity.kind == "pair":
+            want(
+                activity.solo is not None,
+                ("activities", a),
+                f"pair exercise {activity.id!r} needs a solo version for a learner alone",
+            )
+    for s, scenario in enumerate(module.scenarios):
+        want(
+            bool(scenario.debrief.questions),
+            ("scenarios", s, "debrief"),
+            f"scenario {scenario.id!r} needs one or two debrief questions for the journal",
+        )
+    return found
 
 
 def check_notebook(path: Path, root: Path, chrome: bool = True) -> list[Problem]:

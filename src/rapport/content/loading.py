@@ -21,18 +21,23 @@ M = TypeVar("M", bound=BaseModel)
 
 @dataclass(frozen=True)
 class Problem:
-    """One thing wrong with the content, located as precisely as we can."""
+    """One thing wrong with the content, located as precisely as we can.
+
+    A warning is something to fix that does not stop the content from working (the
+    transparency checks of role-plays); ``rapport check --strict`` treats it as an error.
+    """
 
     file: str
     place: str
     message: str
     line: int | None = None
+    warning: bool = False
 
     def __str__(self) -> str:
         where = f"{self.file}:{self.line}" if self.line else self.file
-        return (
-            f"{where}: {self.place}: {self.message}" if self.place else f"{where}: {self.message}"
-        )
+        place = f"{self.place}: " if self.place else ""
+        text = f"{where}: {place}{self.message}"
+        return f"warning: {text}" if self.warning else text
 
 
 class ContentError(RapportError):
@@ -118,8 +123,8 @@ class Source:
     def tree(self) -> yaml.Node | None:
         return yaml.compose(self.text, Loader=_LOADER) if self.text else None
 
-    def problem(self, loc: tuple[int | str, ...], message: str) -> Problem:
-        return Problem(self.name, place_of(loc), message, line_of(self.tree, loc))
+    def problem(self, loc: tuple[int | str, ...], message: str, warning: bool = False) -> Problem:
+        return Problem(self.name, place_of(loc), message, line_of(self.tree, loc), warning)
 
 
 def read_yaml(path: Path, root: Path) -> Source:

@@ -43,13 +43,17 @@ def module_text(module: Module) -> str:
         parts.append(module.care_note)
     if module.challenge:
         parts += [module.challenge.title, module.challenge.text]
+    parts += _teaching_text(module)
     for scenario in module.scenarios:
         parts += [scenario.intro, scenario.character.about]
+        parts += [line.text for line in scenario.debrief.lines] + list(scenario.debrief.questions)
         for node in scenario.nodes:
             parts += [node.says, *(v.says for v in node.variants)]
-            parts += [node.debrief] if node.debrief else []
+            parts += [text for text in (node.cue, node.debrief) if text]
             for choice in node.choices:
-                parts += [choice.text, choice.feedback]
+                parts += [choice.text, choice.coaching]
+                if choice.reaction:
+                    parts += [t for t in (choice.reaction.cue, choice.reaction.says) if t]
     for reflection in module.reflections:
         parts += [reflection.prompt, *([reflection.hint] if reflection.hint else [])]
     for activity in module.activities:
@@ -67,3 +71,26 @@ def notebook_prose(path: Path) -> str:
         if cell["cell_type"] == "markdown"
         and not any(t.startswith("rapport:") for t in cell.get("metadata", {}).get("tags", []))
     )
+
+
+def _teaching_text(module: Module) -> list[str]:
+    """The learner-facing words of the module's idea, skill and drill (sources left out: their
+    titles are the authors' own)."""
+    parts: list[str] = []
+    if module.idea:
+        parts.append(module.idea.story)
+        for slide in module.idea.slides:
+            parts += [slide.title, *slide.points]
+    if module.skill:
+        skill = module.skill
+        example = skill.example
+        parts += [skill.name, skill.what, skill.why, *skill.steps, *skill.stems, skill.varies]
+        parts += [example.situation, example.weak, example.strong, example.why]
+    if module.drill:
+        drill = module.drill
+        parts += [drill.title, drill.task, drill.situation, *drill.stems]
+        parts += [t for model in drill.models for t in (model.label, model.text, model.note)]
+    for activity in module.activities:
+        if getattr(activity, "solo", None):
+            parts.append(activity.solo)
+    return parts

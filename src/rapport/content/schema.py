@@ -2,29 +2,16 @@
 
 from __future__ import annotations
 
-import re
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import Field, StringConstraints, model_validator
 
-Id = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]*$", max_length=60)]
+from rapport.content.scenarios import Id, Scenario, Strict, Text
+from rapport.content.skills import Drill, Idea, Skill
+
 ModuleId = Annotated[str, StringConstraints(pattern=r"^\d\d-[a-z0-9][a-z0-9-]*$")]
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
-
-# A condition compares one state variable with a whole number, e.g. ``trust >= 3``.
-CONDITION = re.compile(r"^\s*([a-z_][a-z0-9_]*)\s*(>=|<=|==|!=|>|<)\s*(-?\d+)\s*$")
-Condition = Annotated[str, StringConstraints(pattern=CONDITION.pattern)]
-
-Setting = Literal["work", "friends", "family", "partner", "online", "community"]
-Tone = Literal["helps", "mixed", "hurts"]
 Phase = Literal["baseline", "follow-up"]  # when the self-assessment is answered
 PHASES: tuple[str, ...] = ("baseline", "follow-up")
-
-
-class Strict(BaseModel):
-    """Base for content models: unknown keys are errors, values are immutable."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 class Minutes(Strict):
@@ -41,83 +28,6 @@ class Source(Strict):
 
     seed: Annotated[str, StringConstraints(pattern=r"^\d{3}$")]
     section: Text
-
-
-class Character(Strict):
-    name: Text
-    age: int | None = Field(default=None, ge=5, le=110)
-    about: Text
-
-
-class Meter(Strict):
-    """A number the conversation keeps, such as how much the other person trusts you."""
-
-    id: Annotated[str, StringConstraints(pattern=r"^[a-z_][a-z0-9_]*$")]
-    label: Text
-    start: int
-    min: int = 0
-    max: int = 5
-
-    @model_validator(mode="after")
-    def _start_in_range(self) -> Meter:
-        if not self.min <= self.start <= self.max:
-            raise ValueError(f"start {self.start} is outside {self.min}..{self.max}")
-        return self
-
-
-class Route(Strict):
-    """Where a choice leads when its condition holds (no condition: always)."""
-
-    when: Condition | None = None
-    to: Id
-
-
-class Choice(Strict):
-    text: Text
-    feedback: Text
-    tone: Tone
-    effects: dict[str, int] = Field(default_factory=dict)
-    to: Id | list[Route]
-
-    @property
-    def routes(self) -> list[Route]:
-        return [Route(to=self.to)] if isinstance(self.to, str) else list(self.to)
-
-
-class Variant(Strict):
-    """Different words for a node, used when the condition holds."""
-
-    when: Condition
-    says: Text
-
-
-class Node(Strict):
-    id: Id
-    says: Text
-    variants: list[Variant] = Field(default_factory=list)
-    choices: list[Choice] = Field(default_factory=list)
-    debrief: Text | None = None
-
-    @property
-    def is_ending(self) -> bool:
-        return not self.choices
-
-
-class Scenario(Strict):
-    id: Id
-    title: Text
-    setting: Setting
-    character: Character
-    intro: Text
-    meters: list[Meter] = Field(default_factory=list)
-    start: Id
-    nodes: list[Node] = Field(min_length=1)
-
-    def node(self, node_id: str) -> Node:
-        for node in self.nodes:
-            if node.id == node_id:
-                return node
-        raise KeyError(f"scenario {self.id!r} has no node {node_id!r}")
 
 
 class ReflectionPrompt(Strict):
@@ -154,6 +64,7 @@ class PairExercise(_Activity):
     kind: Literal["pair"]
     instructions: list[Text] = Field(min_length=1)
     minutes: int = Field(ge=1, le=60)
+    solo: Text | None = None  # the version for a learner on their own
 
 
 Activity = Annotated[Poll | Scale | OneWord | OpenText | PairExercise, Field(discriminator="kind")]
@@ -176,6 +87,9 @@ class Module(Strict):
     objectives: list[Text] = Field(min_length=1)
     sources: list[Source] = Field(default_factory=list)
     care_note: Text | None = None
+    idea: Idea | None = None
+    skill: Skill | None = None
+    drill: Drill | None = None
     scenarios: list[Scenario] = Field(default_factory=list)
     reflections: list[ReflectionPrompt] = Field(default_factory=list)
     activities: list[Activity] = Field(default_factory=list)

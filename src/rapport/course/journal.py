@@ -36,6 +36,34 @@ def clean_answer(text: str) -> str:
 
 # -- reading the whole journal: browse, search, export ------------------------------------
 CHECK_IN = "check-in"  # the prompt id under which a challenge check-in note is kept
+PRACTICE = "practice-"  # + scenario id: what a learner wrote in their own words in a role-play
+DEBRIEF = "debrief-"  # + scenario id + "-" + number: an answer to a role-play's question
+DRILL = "drill-"  # + drill id: the learner's own version in a module's drill
+
+
+def practice_prompt(scenario_id: str) -> str:
+    return f"{PRACTICE}{scenario_id}"
+
+
+def debrief_prompt(scenario_id: str, number: int) -> str:
+    return f"{DEBRIEF}{scenario_id}-{number}"
+
+
+def drill_prompt(drill_id: str) -> str:
+    return f"{DRILL}{drill_id}"
+
+
+def practice_text(debrief) -> str:
+    """What a learner wrote in their own words during a role-play, with what they answered and
+    what they then chose, for the journal (marked as practice)."""
+    blocks = []
+    for step in debrief.steps:
+        if step.words:
+            blocks.append(
+                f"They said: {' '.join(step.said.split())}\nYou wrote: {step.words}\n"
+                f"Closest option you chose: {step.choice.text}"
+            )
+    return "\n\n".join(blocks)
 
 
 @dataclass(frozen=True)
@@ -62,6 +90,14 @@ def _prompt_text(module_id: str, prompt_id: str) -> tuple[str, str]:
     for reflection in module.reflections:
         if reflection.id == prompt_id:
             return module.label, reflection.prompt
+    if module.drill and prompt_id == drill_prompt(module.drill.id):
+        return module.label, f"Drill (practice): {module.drill.title}"
+    for scenario in module.scenarios:
+        if prompt_id == practice_prompt(scenario.id):
+            return module.label, f"In your own words (practice): {scenario.title}"
+        for n, question in enumerate(scenario.debrief.questions, start=1):
+            if prompt_id == debrief_prompt(scenario.id, n):
+                return module.label, f"{scenario.title}: {question}"
     return module.label, prompt_id
 
 

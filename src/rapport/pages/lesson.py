@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import secrets
 from functools import cached_property
 
+from rapport import settings
 from rapport.content.loading import load_assessment, load_manifest, load_module
 from rapport.content.schema import PHASES, Module
 from rapport.course.learner import browser_token, current_learner
@@ -19,6 +21,7 @@ from rapport.widgets.journal_view import JournalView
 from rapport.widgets.progress import ProgressView
 from rapport.widgets.reflection import ReflectionBox
 from rapport.widgets.scenario_player import ScenarioPlayer
+from rapport.widgets.skill import DrillBox, SkillCard
 
 
 class Lesson:
@@ -56,7 +59,32 @@ class Lesson:
 
     def scenario(self, scenario_id: str) -> ScenarioPlayer:
         """A player for one of the module's role-play scenarios."""
-        return ScenarioPlayer(self.module.scenario(scenario_id), on_finish=self._record)
+        scenario = self.module.scenario(scenario_id)
+        return ScenarioPlayer(
+            scenario,
+            on_finish=self._record,
+            seed=self._seed(),
+            journal_box=lambda prompt: ReflectionBox(self.module.id, prompt, self.journal),
+        )
+
+    def _seed(self) -> str:
+        """The seed that shuffles this learner's options: the same at every visit, so going
+        back, starting again and reloading keep one order (RAPPORT_SEED fixes it for tests)."""
+        fixed = settings.seed()
+        if fixed is not None:
+            return str(fixed)
+        try:
+            return f"{self.learner}|{self.module.id}"
+        except (RapportError, ValueError):  # no identity yet: shuffled, just not kept
+            return secrets.token_hex(8)
+
+    def skill(self) -> SkillCard:
+        """The module's skill: what it is, why it works, its steps, stems and an example."""
+        return SkillCard(self.module)
+
+    def drill(self) -> DrillBox:
+        """Practise the skill: write your own version, then compare it with model answers."""
+        return DrillBox(self.module, self.journal)
 
     def reflection(self, reflection_id: str) -> ReflectionBox:
         """A journal box for one of the module's reflection prompts."""
@@ -126,8 +154,7 @@ class Lesson:
         return {m: load_module(m).label for m in load_manifest().modules}
 
     def _record(self, debrief: Debrief) -> None:
-        path = [step.choice_index for step in debrief.steps]
-        self.journal().record_run(self.module.id, debrief.scenario_id, debrief.ending_id, path)
+        self.journal().record_play(self.module.id, debrief, self._seed())
 
     def _repr_markdown_(self) -> str:
         return self.module.summary

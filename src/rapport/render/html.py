@@ -37,6 +37,23 @@ CSS = """
   border-radius: 5px; vertical-align: middle; margin-left: 6px; overflow: hidden; }
 .rp-meter-fill { display: block; height: 100%; background: #4338ca; }
 .rp-transcript summary { cursor: pointer; color: #374151; }
+.rp-cue { font-style: italic; color: #374151; margin: 0 0 4px 0; }
+.rp-reaction { background: #f5f3ff; border-left-color: #6d28d9; }
+.rp-own { background: #fefce8; border-left-color: #854d0e; }
+.rp-path > li { margin: 10px 0 14px 0; }
+.rp-turning { border-left: 4px solid #b45309; padding: 4px 10px; color: #1f2937;
+  background: #fffbeb; margin: 6px 0; }
+.rp-questions li { margin: 4px 0; }
+.rp-skill h4 { margin: 12px 0 4px 0; font-size: 1em; color: #111827; }
+.rp-sources { padding-left: 1.2em; color: #1f2937; }
+.rp-cite { font-style: italic; }
+.rp-stems li { margin: 2px 0; }
+.rp-compare { display: flex; flex-wrap: wrap; gap: 12px; margin: 8px 0; }
+.rp-compare > div { flex: 1 1 260px; padding: 8px 12px; border-radius: 4px; }
+.rp-weak { background: #f3f4f6; border-left: 4px solid #6b7280; }
+.rp-strong { background: #ecfdf5; border-left: 4px solid #047857; }
+.rp-label { font-weight: 700; margin: 0 0 4px 0; color: #111827; }
+.rp-models > li { margin: 8px 0; }
 .rp-debrief { border-top: 2px solid #4338ca; margin-top: 8px; padding-top: 8px; }
 .widget-button.rp-choice, .jupyter-button.rp-choice { white-space: normal; height: auto;
   text-align: left; line-height: 1.4; padding: 8px 12px; margin: 3px 0; min-height: 36px; }

@@ -89,14 +89,22 @@ def time_left(room: Room, now: datetime) -> str | None:
 
 def play_run(room: Room, steps: int | None = None) -> ScenarioRun:
     """The room role-play as a ScenarioRun, replayed from its stored path."""
-    return replay(room.module, room.state["play"], steps)
+    return replay(room, room.state["play"], steps)
 
 
-def replay(module_id: str, play: dict, steps: int | None = None) -> ScenarioRun:
-    run = ScenarioRun(load_module(module_id).scenario(play["scenario"]))
+def replay(room: Room, play: dict, steps: int | None = None) -> ScenarioRun:
+    """A role-play the room played (or plays), replayed to ``steps`` decisions. Its options
+    are shuffled by the room and round, the same on the projector and on every phone."""
+    seed = f"{room.code}|{play['round']}"
+    run = ScenarioRun(load_module(room.module).scenario(play["scenario"]), seed=seed)
     for index in play["path"][:steps]:
         run.choose(index)
     return run
+
+
+def coached(room: Room) -> bool:
+    """Whether the facilitator has shown the coaching on the room's last choice."""
+    return bool(room.state.get("play", {}).get("coached"))
 
 
 def activity_for(room: Room, ref: ActivityRef) -> Activity:
@@ -106,7 +114,7 @@ def activity_for(room: Room, ref: ActivityRef) -> Activity:
         play = room.state.get("played", {}).get(str(ref.round))
         if not play or play["scenario"] != ref.id:
             raise RoomError("That vote is not part of this room's role-plays.")
-        run = replay(room.module, play, ref.step)
+        run = replay(room, play, ref.step)
         return Poll.model_construct(
             id=str(ref),
             kind="poll",

@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
-from sqlalchemy import Engine, Table, create_engine, delete, event, select, update
+from sqlalchemy import Engine, Table, create_engine, delete, event, select, text, update
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
@@ -32,6 +32,8 @@ from rapport.store.tables import (
 from rapport.store.tables import settings as settings_table
 
 BUSY_TIMEOUT_MS = 10_000
+# The PostgreSQL advisory lock held while the tables are created (any number, ours alone).
+SCHEMA_LOCK = 0x52415050
 F = TypeVar("F", bound=Callable[..., Any])
 
 
@@ -126,7 +128,12 @@ class Store:
         self.url = url or default_url()
         try:
             self.engine = make_engine(self.url)
-            metadata.create_all(self.engine)
+            with self.engine.begin() as conn:
+                if conn.dialect.name == "postgresql":
+                    # Several servers (and their kernels) can open a new database at once:
+                    # without the lock two of them create the same table and one fails.
+                    conn.execute(text(f"SELECT pg_advisory_xact_lock({SCHEMA_LOCK})"))
+                metadata.create_all(conn)
             add_missing_columns(self.engine)
         except SQLAlchemyError as err:
             where = make_url(self.url).render_as_string(hide_password=True)
@@ -270,6 +277,7 @@ class Store:
         scenario: str,
         ending: str,
         path: list[int] | tuple[int, ...],
+        seed: str | None = None,
     ) -> None:
         with self.engine.begin() as conn:
             conn.execute(
@@ -279,6 +287,7 @@ class Store:
                     scenario=scenario,
                     ending=ending,
                     path=json.dumps(list(path)),
+                    seed=seed,
                     finished_at=utc_now(),
                 )
             )

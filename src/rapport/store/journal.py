@@ -6,7 +6,14 @@ Reflections, challenge check-in notes and edits from the journal page all go thr
 
 from __future__ import annotations
 
-from rapport.course.journal import CHECK_IN, JournalItem, clean_answer, journal_items
+from rapport.course.journal import (
+    CHECK_IN,
+    JournalItem,
+    clean_answer,
+    journal_items,
+    practice_prompt,
+    practice_text,
+)
 from rapport.course.progress import ModuleProgress, course_progress
 from rapport.course.records import Challenge, Entry, Run
 from rapport.store.database import Store, journal_store
@@ -63,8 +70,18 @@ class Journal:
         return found
 
     # -- role-plays, self-assessment, progress ------------------------------------------
-    def record_run(self, module: str, scenario: str, ending: str, path) -> None:
-        self.store.record_run(self.learner, module, scenario, ending, path)
+    def record_run(
+        self, module: str, scenario: str, ending: str, path, seed: str | None = None
+    ) -> None:
+        self.store.record_run(self.learner, module, scenario, ending, path, seed)
+
+    def record_play(self, module: str, debrief, seed: str | None = None) -> None:
+        """A role-play played to its end: the run, and what the learner wrote in their own
+        words on the way (in the journal, marked as practice; the latest play replaces it)."""
+        path = [step.choice_index for step in debrief.steps]
+        self.record_run(module, debrief.scenario_id, debrief.ending_id, path, seed)
+        if words := practice_text(debrief):
+            self.save(module, practice_prompt(debrief.scenario_id), words)
 
     def runs(self, module: str | None = None) -> list[Run]:
         return self.store.runs(self.learner, module)

@@ -168,10 +168,20 @@ class Rooms:
             raise RoomError("There is no decision open to take a choice for.")
         run = play_run(room)
         run.choose(index)  # IndexError for a choice that is not there
-        play = {**room.state["play"], "path": [*room.state["play"]["path"], index]}
+        path = [*room.state["play"]["path"], index]
+        play = {**room.state["play"], "path": path, "coached": False}
         played = {**room.state.get("played", {}), str(play["round"]): play}
         self.update_state(code, play=play, played=played)
         return self.show(code, room.activity, "revealed")
+
+    def show_coaching(self, code: str) -> Room:
+        """Show everyone the coaching on the room's last choice (after its reaction)."""
+        room = self.get(code)
+        if not room.playing or room.phase != "revealed":
+            raise RoomError("The room has not taken a choice yet, so there is no coaching to show.")
+        play = {**room.state["play"], "coached": True}
+        played = {**room.state.get("played", {}), str(play["round"]): play}
+        return self.update_state(code, play=play, played=played)
 
     def next_decision(self, code: str) -> Room:
         """Open the vote on the decision the room's choice led to."""

@@ -42,6 +42,7 @@ scenario_runs = Table(
     Column("scenario", String(80), nullable=False),
     Column("ending", String(80), nullable=False),
     Column("path", Text, nullable=False),  # JSON list of the choice indexes taken
+    Column("seed", Text),  # the seed the options were shuffled with
     Column("finished_at", DateTime(timezone=True), nullable=False),
 )
 
@@ -94,7 +95,7 @@ settings = Table(
 )
 
 # Columns added after a table first shipped: (table, column, SQL type), added when missing.
-_ADDED_COLUMNS = (("rooms", "state", "TEXT"),)
+_ADDED_COLUMNS = (("rooms", "state", "TEXT"), ("scenario_runs", "seed", "TEXT"))
 
 participants = Table(
     "participants",

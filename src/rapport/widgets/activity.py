@@ -39,11 +39,15 @@ def _card_html(activity) -> str:
     elif isinstance(activity, PairExercise):
         body += "<ol>" + "".join(f"<li>{inline(s)}</li>" for s in activity.instructions) + "</ol>"
         body += f'<p class="rp-meta">Time box: {activity.minutes} minutes.</p>'
-    solo = (
-        "On your own: find a friend to try it with, or write your partner's side as you imagine it."
-        if isinstance(activity, PairExercise)
-        else "On your own: note your answer, then ask yourself why you chose it."
-    )
+    if isinstance(activity, PairExercise) and activity.solo:
+        solo = f"<b>On your own:</b> {inline(activity.solo)}"
+    elif isinstance(activity, PairExercise):
+        solo = (
+            "On your own: find a friend to try it with, or write your partner's side as you "
+            "imagine it."
+        )
+    else:
+        solo = "On your own: note your answer, then ask yourself why you chose it."
     return (
         # A module has several group activities: each region's name is its own (axe-core
         # "landmark-unique"), so a screen reader's list of landmarks tells them apart.

@@ -25,12 +25,14 @@ def option_buttons(
     pick: Callable[[int], object],
     offset: int = 0,
     wide: bool = True,
+    values: list[int] | None = None,
 ) -> tuple[w.Box, list[w.Button]]:
     """One button per option (full width, or small squares for a scale); the one chosen is
-    ticked. Returns the box to show and its buttons."""
+    ticked. Each sends its position plus ``offset``, or its own value from ``values`` (options
+    shown in another order than they are stored). Returns the box to show and its buttons."""
     buttons = []
     for i, label in enumerate(labels):
-        value = i + offset
+        value = values[i] if values is not None else i + offset
         chosen = mine is not None and mine == str(value)
         button = w.Button(
             description=("✓ " if chosen else "") + label,

@@ -160,6 +160,10 @@ class FacilitatorDashboard(LiveRoomView):
     def next_decision(self) -> None:
         self._act(self.rooms.next_decision)
 
+    def show_coaching(self) -> None:
+        """Show the room (projector and phones) the coaching on its last choice."""
+        self._act(self.rooms.show_coaching)
+
     def hide(self, answer_id: int, hidden: bool = True) -> None:
         self._act(lambda code: self.rooms.hide(code, answer_id, hidden) or self.rooms.get(code))
         self.live.forget()
@@ -212,7 +216,11 @@ class FacilitatorDashboard(LiveRoomView):
         next_button.on_click(lambda _: self.agenda_step(1))
         self.timer_view = w.HTML()
         self.live = LiveResults(
-            self.rooms, take=self.take, next_decision=self.next_decision, hide=self.hide
+            self.rooms,
+            take=self.take,
+            next_decision=self.next_decision,
+            hide=self.hide,
+            coach=self.show_coaching,
         )
         self.room_view.children = [
             self.join_view,

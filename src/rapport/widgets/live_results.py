@@ -10,13 +10,13 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import ipywidgets as w
-from traitlets import Int, List
+from traitlets import Bool, Int, List
 
 from rapport.content.schema import OpenText, PairExercise
 from rapport.render.html import inline, text
 from rapport.render.results import KIND_NAME, results_html, waiting_html
 from rapport.render.scenario import room_play_html
-from rapport.room.model import Answer, Room, activity_for, play_run
+from rapport.room.model import Answer, Room, activity_for, coached, play_run
 from rapport.room.tally import MIN_TO_REVEAL
 from rapport.store.rooms import Rooms
 
@@ -26,7 +26,8 @@ PHASE = {"open": "open for answers", "closed": "answers closed", "revealed": "re
 class LiveResults(w.VBox):
     """What participants see and answer, as the facilitator follows it."""
 
-    votes = List(Int(), help="The room's votes per choice at the role-play's open decision.")
+    votes = List(Int(), help="The room's votes per choice (as written) at the open decision.")
+    coached = Bool(False, help="Whether the coaching on the room's last choice is shown.")
     counts = List(Int(), help="The tally on screen: votes per poll option, or per scale point.")
     shared_count = Int(0, help="Reflections shared with the room (hidden ones left out).")
 
@@ -36,9 +37,10 @@ class LiveResults(w.VBox):
         take: Callable[[int], None],
         next_decision: Callable[[], None],
         hide: Callable[[int, bool], None],
+        coach: Callable[[], None],
     ):
         self.rooms = rooms
-        self._take, self._next, self._hide = take, next_decision, hide
+        self._take, self._next, self._hide, self._coach = take, next_decision, hide, coach
         self.screen = w.HTML()
         self.results = w.HTML()
         self.moderation = w.VBox(layout=w.Layout(width="100%"))
@@ -96,7 +98,8 @@ class LiveResults(w.VBox):
             self.results.value = ""
             return
         answers = self.rooms.answers(room.code, room.current, include_hidden=True)
-        seen = (room.current, room.phase, tuple((a.id, a.value, a.hidden) for a in answers))
+        answered = tuple((a.id, a.value, a.hidden) for a in answers)
+        seen = (room.current, room.phase, coached(room), answered)
         if seen == self._answers_seen:
             return
         self._answers_seen = seen
@@ -137,12 +140,15 @@ class LiveResults(w.VBox):
     def _play(self, room: Room) -> None:
         run = play_run(room)
         head = f'<div class="rp-card"><h2>Role-play: {inline(run.scenario.title)}</h2>'
+        self.coached = coached(room)
         if room.phase == "open":
             result = self.rooms.tally(room.code, room.current)
-            self.votes = result.table["votes"].tolist()
+            self.votes = result.table["votes"].tolist()  # per option, as written
+            shown = run.options  # in the order the room sees them
             rows = "".join(
-                f"<li>{inline(c.text)}: <b>{n}</b> vote{'s' if n != 1 else ''}</li>"
-                for c, n in zip(run.node.choices, self.votes, strict=True)
+                f"<li>{inline(c.text)}: <b>{self.votes[i]}</b> "
+                f"vote{'s' if self.votes[i] != 1 else ''}</li>"
+                for i, c in shown
             )
             self.results.value = (
                 f"{head}{room_play_html(run, voting=True)}"
@@ -151,9 +157,9 @@ class LiveResults(w.VBox):
             )
             top = max(range(len(self.votes)), key=self.votes.__getitem__) if result.count else None
             buttons = []
-            for i, choice in enumerate(run.node.choices):
+            for n, (i, choice) in enumerate(shown, start=1):
                 button = w.Button(
-                    description=f"Take {i + 1}" + (" (room's choice)" if i == top else ""),
+                    description=f"Take {n}" + (" (room's choice)" if i == top else ""),
                     tooltip=choice.text,
                     button_style="primary" if i == top else "",
                 )
@@ -162,15 +168,20 @@ class LiveResults(w.VBox):
             self.play_controls.children = [w.HBox(buttons, layout=w.Layout(flex_flow="row wrap"))]
             return
         self.votes = []
-        self.results.value = head + room_play_html(run, voting=False) + "</div>"
-        if run.finished:
-            self.play_controls.children = ()
-        else:
+        self.results.value = head + room_play_html(run, False, self.coached) + "</div>"
+        controls = []
+        if not run.finished and not self.coached and run.scenario.coaching != "at-end":
+            why = w.Button(description="Show the coaching", icon="question-circle")
+            why.on_click(lambda _: self._coach())
+            controls.append(why)
+        if not run.finished:
             next_button = w.Button(
                 description="Next decision", button_style="primary", icon="forward"
             )
             next_button.on_click(lambda _: self._next())
-            self.play_controls.children = [next_button]
+            controls.append(next_button)
+        row = w.HBox(controls, layout=w.Layout(flex_flow="row wrap"))
+        self.play_controls.children = [row] if controls else []
 
     def _shared(self, room: Room) -> None:
         shared = self.rooms.shared(room.code)

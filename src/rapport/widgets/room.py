@@ -21,7 +21,7 @@ from rapport.render.html import inline, notice, text
 from rapport.render.results import results_html
 from rapport.render.scenario import room_play_html
 from rapport.room.codes import normalise_code
-from rapport.room.model import Room, activity_for, play_run, time_left
+from rapport.room.model import Room, activity_for, coached, play_run, time_left
 from rapport.store.database import utc_now
 from rapport.store.rooms import Rooms
 from rapport.widgets._html import style
@@ -40,6 +40,7 @@ class ParticipantApp(LiveRoomView):
     UNREACHABLE = UNREACHABLE
 
     gone = Bool(False, help="Whether the room was deleted while the page was open.")
+    coached = Bool(False, help="Whether the room is shown the coaching on its last choice.")
     my_answer = Unicode(None, allow_none=True, help="This participant's answer to what is open.")
     answer_message = Unicode("", help="What became of the last answer sent, if it was refused.")
     ticks = Int(0, help="Readings of the room since joining (the page's pulse counts them).")
@@ -190,6 +191,7 @@ class ParticipantApp(LiveRoomView):
                 self.code, self.module_id = room.code, room.module
                 self.current, self.phase, self.ended = room.current, room.phase, room.ended
                 self.my_answer = mine
+                self.coached = coached(room)
                 self.timer = time_left(room, utc_now())
         finally:
             self._batch = False
@@ -203,7 +205,7 @@ class ParticipantApp(LiveRoomView):
         if change["new"] % PULSE_TICKS == 1:  # this kernel is alive (from the first reading on)
             self.pulse.value = f'<span class="rp-heartbeat">{change["new"]}</span>'
 
-    @observe("code", "current", "phase", "ended", "my_answer", "gone")
+    @observe("code", "current", "phase", "ended", "my_answer", "gone", "coached")
     def _redraw(self, _change=None) -> None:
         if self._batch:
             self._stale = True
@@ -319,15 +321,21 @@ class ParticipantApp(LiveRoomView):
             f"choice.</p></div>"
         )
         if self.phase == "open":
-            labels = [c.text for c in run.node.choices]
+            shown = run.options
+            box, self.option_buttons = option_buttons(
+                [choice.text for _, choice in shown],
+                self.my_answer,
+                self.answer,
+                values=[index for index, _ in shown],
+            )
             return [
                 title,
                 w.HTML(room_play_html(run, voting=True)),
                 w.HTML('<p class="rp-meta">What would you say?</p>'),
-                self._options(labels),
+                box,
                 self.answer_status,
             ]
-        return [title, w.HTML(room_play_html(run, voting=False))]
+        return [title, w.HTML(room_play_html(run, False, coached(room)))]
 
 
 def _same_code(typed: str, code: str) -> bool:
