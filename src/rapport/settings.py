@@ -48,6 +48,9 @@ VOILA_WS_BASE_URL = "VOILA_WS_BASE_URL"
 VOILA_SERVER_URL = "VOILA_SERVER_URL"
 JUPYTER_PATH = "JUPYTER_PATH"
 
+# -- set for a single-user server (and its kernels) by JupyterHub ----------------------------
+HUB_USER = "JUPYTERHUB_USER"  # the hub's name for the learner whose server this is
+
 
 def get(name: str, default: str = "") -> str:
     """The variable's value, or ``default`` when it is unset or empty."""

@@ -42,3 +42,29 @@ def test_served_per_browser_without_a_token_nobody_is_assumed(monkeypatch):
     monkeypatch.delenv("HTTP_X_RAPPORT_TOKEN")
     with pytest.raises(NoIdentity):
         current_learner()
+
+
+def test_on_jupyterhub_the_hub_user_is_the_learner(monkeypatch):
+    monkeypatch.delenv("RAPPORT_LEARNER", raising=False)
+    monkeypatch.setenv("USER", "jovyan")  # every learner's server runs as this account
+    monkeypatch.setenv("JUPYTERHUB_USER", "ana")
+    assert current_learner() == "ana"
+    monkeypatch.setenv("JUPYTERHUB_USER", "ben")
+    assert current_learner() == "ben"
+
+
+def test_a_set_learner_wins_over_the_hub_user(monkeypatch):
+    monkeypatch.setenv("JUPYTERHUB_USER", "ana")
+    monkeypatch.setenv("RAPPORT_LEARNER", "ana-01")
+    assert current_learner() == "ana-01"
+
+
+def test_hub_users_whose_names_a_key_cannot_hold_are_still_kept_apart(monkeypatch):
+    monkeypatch.delenv("RAPPORT_LEARNER", raising=False)
+    monkeypatch.setenv("JUPYTERHUB_USER", "josé maría")
+    first = current_learner()
+    monkeypatch.setenv("JUPYTERHUB_USER", "josé marta")
+    second = current_learner()
+    assert first.startswith("hub-") and second.startswith("hub-") and first != second
+    monkeypatch.setenv("JUPYTERHUB_USER", "josé maría")
+    assert current_learner() == first  # the same learner every time
