@@ -150,3 +150,23 @@ def test_strict_check_fails_naming_the_module_whose_helpful_options_are_three_ti
 def test_the_thresholds_live_in_one_place():
     assert (THRESHOLDS.longest_helpful, THRESHOLDS.length_ratio) == (0.40, 2.0)
     assert (THRESHOLDS.shortest_path, THRESHOLDS.longest_path, THRESHOLDS.branching) == (4, 5, 0.5)
+
+
+def test_coaching_and_debriefs_name_the_modules_skill():
+    from rapport.content.skills import Skill
+    from rapport.course.audit import names_the_skill
+
+    source = read_yaml(AUDIT / "exercises/01-sample.yaml", AUDIT)
+    module = parse(Module, source)
+    listen = parse(Module, read_yaml(DATA.parent.parent / "exercises/05-listen.yaml", DATA))
+    skill = Skill.model_validate(
+        {**listen.skill.model_dump(), "name": "Repair", "terms": ["repair", "a reflection"]}
+    )
+    found = [str(p) for p in names_the_skill(module.model_copy(update={"skill": skill}), source)]
+    assert found[0].endswith(
+        "scenario 'the-stairs': the coaching names the skill (Repair) in 2 of 12 helpful and "
+        "mixed choices; at least 50% should"
+    )
+    assert any("the debrief of the ending 'apart' does not name the skill" in p for p in found)
+    named = skill.model_copy(update={"terms": ["e", "a"]})  # in nearly every coaching
+    assert names_the_skill(module.model_copy(update={"skill": named}), source) == []

@@ -45,6 +45,9 @@ class Skill(Strict):
     """The one named skill a module teaches, with the evidence behind it."""
 
     name: Text
+    # Words that name the skill or its parts ("reflection", "open question"): coaching that
+    # uses one of them names the skill (checked by `rapport check`).
+    terms: list[Text] = Field(min_length=1, max_length=12)
     what: Text
     why: Text
     sources: list[Evidence] = Field(min_length=1, max_length=3)

@@ -36,6 +36,7 @@ class Thresholds:
     branching: float = 0.5  # share of decision points whose choices lead to different nodes
     shortest_path: int = 4  # decisions on the shortest path, at least
     longest_path: int = 5  # decisions on the longest path, at least
+    names_skill: float = 0.5  # share of helpful and mixed coaching that names the skill
 
 
 THRESHOLDS = Thresholds()
@@ -70,6 +71,7 @@ def audit_module(
         problems += check_plans(scenario, loc, source)
         problems += transparency(scenario, loc, source, thresholds)
     problems += longest_helpful(module, source, thresholds)
+    problems += names_the_skill(module, source, thresholds)
     return problems
 
 
@@ -215,3 +217,44 @@ def longest_helpful(module: Module, source: Source, thresholds: Thresholds) -> l
             )
         ]
     return []
+
+
+def names_the_skill(
+    module: Module, source: Source, thresholds: Thresholds = THRESHOLDS
+) -> list[Problem]:
+    """Coaching that names the module's skill (one of its ``terms``) in at least half of the
+    helpful and mixed choices of each role-play, and every ending's debrief naming it too."""
+    if module.skill is None:
+        return []
+    terms = [term.casefold() for term in module.skill.terms]
+
+    def names(words: str) -> bool:
+        return any(term in words.casefold() for term in terms)
+
+    found = []
+    for s, scenario in enumerate(module.scenarios):
+        name = f"scenario {scenario.id!r}"
+        coached = [c for n in scenario.nodes for c in n.choices if c.tone != "hurts"]
+        naming = sum(names(c.coaching) for c in coached)
+        if coached and naming < thresholds.names_skill * len(coached):
+            found.append(
+                source.problem(
+                    ("scenarios", s),
+                    f"{name}: the coaching names the skill ({module.skill.name}) in {naming} of "
+                    f"{len(coached)} helpful and mixed choices; at least "
+                    f"{thresholds.names_skill:.0%} should",
+                    warning=True,
+                )
+            )
+        lines = " ".join(line.text for line in scenario.debrief.lines)
+        for node in scenario.endings:
+            if not names(f"{node.debrief or ''} {lines}"):
+                index = scenario.nodes.index(node)
+                found.append(
+                    source.problem(
+                        ("scenarios", s, "nodes", index, "debrief"),
+                        f"{name}: the debrief of the ending {node.id!r} does not name the skill",
+                        warning=True,
+                    )
+                )
+    return found
