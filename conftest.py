@@ -12,3 +12,4 @@ os.environ["RAPPORT_DB_URL"] = f"sqlite:///{_scratch}/suite.sqlite3"
 os.environ["RAPPORT_LEARNER"] = "test-learner"
 os.environ["RAPPORT_JOURNAL_URL"] = f"sqlite:///{_scratch}/journal.sqlite3"
 os.environ.pop("RAPPORT_IDENTITY", None)
+os.environ["RAPPORT_SEED"] = "1"  # one order of role-play options for every run of the suite

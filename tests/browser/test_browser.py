@@ -66,15 +66,41 @@ def test_a_page_loads_only_the_widget_manager_and_the_console_stays_quiet(page, 
     assert [line for line in page.console_lines if line.startswith(("error", "pageerror"))] == []
 
 
-def test_a_scenario_is_played_to_its_debrief_by_clicks(page, server):
+def play_on(player, page, clicks: int = 20) -> None:
+    """Take the first option shown (skipping any invitation to say it in your own words) until
+    the role-play's debrief appears."""
+    for _ in range(clicks):
+        if player.get_by_role("region", name="Debrief").count():
+            return
+        skip = player.get_by_role("button", name="Skip: show the options")
+        if skip.count() and skip.is_visible():
+            skip.click()
+        player.locator(".rp-choice").first.click()
+        page.wait_for_timeout(150)
+    player.get_by_role("region", name="Debrief").wait_for(timeout=10_000)
+
+
+def test_a_scenario_is_played_to_its_debrief_with_coaching_on_request(page, server):
     open_module(page, server)
     mixer = page.locator(".rp-box", has_text="The mixer").first
-    for label in ("2. Three in the morning?", "1. So it turned into", "1. What would need"):
-        mixer.locator(".rp-choice", has_text=label).click()
-    mixer.get_by_text("Debrief").wait_for(timeout=10_000)
-    assert "Dana left feeling understood" in mixer.inner_text()
+    skip = mixer.get_by_role("button", name="Skip: show the options")
+    if skip.is_visible():
+        skip.click()
+    first_order = mixer.locator(".rp-choice").all_inner_texts()
+    mixer.locator(".rp-choice").first.click()
+    why = mixer.get_by_role("button", name="Why did that land like that?")
+    why.wait_for(timeout=10_000)
+    verdicts = re.compile(r"This (helped the connection|half-helped|cost the connection)")
+    assert not verdicts.search(mixer.inner_text())  # the reaction comes first, no verdict
+    why.click()
+    mixer.get_by_text(verdicts).first.wait_for(timeout=10_000)
+    play_on(mixer, page)
+    assert "The conversation, step by step" in mixer.inner_text()
     mixer.get_by_role("button", name="Start again").click()
-    mixer.locator(".rp-choice", has_text="2. Three in the morning?").wait_for(timeout=10_000)
+    if skip.is_visible():
+        skip.click()
+    mixer.locator(".rp-choice").first.wait_for(timeout=10_000)
+    assert mixer.locator(".rp-choice").all_inner_texts() == first_order  # the same order
     assert_clean(page)
 
 
@@ -114,12 +140,7 @@ def test_every_module_renders_and_its_first_scenario_reaches_a_debrief(page, ser
         return
     first = module.scenarios[0]
     player = page.locator(".rp-box", has_text=first.title).first
-    for _ in range(12):  # always the first choice: every path ends, so this reaches a debrief
-        if player.get_by_role("region", name="Debrief").count():
-            break
-        player.locator(".rp-choice").first.click()
-        page.wait_for_timeout(150)
-    player.get_by_role("region", name="Debrief").wait_for(timeout=10_000)
+    play_on(player, page)  # always the first option: every path ends in a debrief
     assert_clean(page)
 
 

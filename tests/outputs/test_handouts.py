@@ -61,6 +61,10 @@ def test_each_handout_carries_its_module(module_id: str):
         assert escape(module.challenge.text) in page
     else:
         assert "Practice this week" not in page
+    if module.skill:
+        assert f"The skill: {escape(module.skill.name)}" in page
+        assert all(escape(step) in page for step in module.skill.steps)
+        assert all(escape(stem) in page for stem in module.skill.stems)
     assert "Rapport · a workshop on real connection" in page
 
 

@@ -80,6 +80,9 @@ h2 {
 }
 ul.points { margin: 0; padding-left: 5.5mm; }
 ul.points li { margin: 0 0 0.8mm; }
+ol.steps { margin: 0; padding-left: 5.5mm; font-size: 10pt; }
+ol.steps li { margin: 0 0 0.4mm; }
+.stems { margin: 1mm 0 0; font-size: 9.5pt; line-height: 1.3; }
 .care {
   margin: 3mm 0 0; padding: 0.5mm 0 0.5mm 3mm; font-size: 8.5pt; line-height: 1.3;
   color: #2b2b2b;
@@ -168,6 +171,8 @@ def _sheet(module: Module, manifest: Manifest) -> str:
         parts += ['<h2>Key points</h2>\n<ul class="points">']
         parts += [f"<li>{escape(point)}</li>" for point in module.key_points]
         parts += ["</ul>"]
+    if module.skill:
+        parts += _skill(module)
     if module.care_note:
         parts.append(f'<p class="care"><strong>Go gently.</strong> {escape(module.care_note)}</p>')
     if module.reflections:
@@ -192,6 +197,17 @@ def _sheet(module: Module, manifest: Manifest) -> str:
         "</section>\n",
     ]
     return "\n".join(parts)
+
+
+def _skill(module: Module) -> list[str]:
+    """The module's skill in brief: its steps, and ways to start."""
+    skill = module.skill
+    stems = " · ".join(f"“{escape(stem)}”" for stem in skill.stems)
+    return [
+        f'<h2>The skill: {escape(skill.name)}</h2>\n<ol class="steps">',
+        *(f"<li>{escape(step)}</li>" for step in skill.steps),
+        f'</ol>\n<p class="stems"><strong>Ways to start:</strong> {stems}</p>',
+    ]
 
 
 def _sentence(title: str) -> str:
