@@ -121,6 +121,41 @@ def test_a_facilitator_and_five_participants_run_a_poll_and_an_open_question(bro
         context.close()
 
 
+def test_the_room_plays_a_role_play_reaction_first_then_the_coaching_on_every_screen(
+    browser, server
+):
+    facilitator = watch(browser.new_context(viewport={"width": 1280, "height": 1000}).new_page())
+    code = open_dashboard(facilitator, server, "05 · Listen to understand")
+    phones = [watch(browser.new_context(viewport=PHONE).new_page()) for _ in range(2)]
+    for phone in phones:
+        phone.goto(f"{server}/join?code={code}", timeout=90_000)
+        phone.get_by_role("button", name="Join").click(timeout=90_000)
+        phone.get_by_text("You are in").wait_for(timeout=30_000)
+    facilitator.get_by_label("On screen next").select_option(label="Role-play: The mixer")
+    facilitator.get_by_role("button", name="Put on screen").click()
+    orders = []
+    for phone in phones:
+        phone.get_by_text("What would you say?").wait_for(timeout=15_000)
+        orders.append(phone.locator(".rp-choice").all_inner_texts())
+        phone.locator(".rp-choice").first.click()
+        phone.get_by_role("button", name=re.compile("^✓ ")).wait_for(timeout=10_000)
+    assert orders[0] == orders[1]  # the room's shuffle is the same on every phone
+    facilitator.get_by_text("(2 so far)").wait_for(timeout=5_000)
+    facilitator.get_by_role("button", name=re.compile(r"room's choice")).click()
+    verdict = re.compile(r"This (helped the connection|half-helped|cost the connection)")
+    for screen in (facilitator, *phones):
+        screen.get_by_text("The room said:").wait_for(timeout=10_000)
+        assert not verdict.search(screen.inner_text("body"))  # the reaction first
+    facilitator.get_by_role("button", name="Show the coaching").click()
+    for screen in (facilitator, *phones):
+        screen.get_by_text(verdict).first.wait_for(timeout=10_000)
+    facilitator.get_by_role("button", name="Next decision").click()
+    phones[0].get_by_text("What would you say?").wait_for(timeout=15_000)
+    for screen in (facilitator, *phones):
+        no_widget_errors(screen)
+        screen.context.close()
+
+
 def test_a_reloaded_phone_rejoins_as_the_same_participant(browser, server):
     facilitator = watch(browser.new_context().new_page())
     code = open_dashboard(facilitator, server, "05 · Listen to understand")
