@@ -24,10 +24,16 @@ def test_an_unknown_id_names_the_known_ones():
 def test_finishing_a_scenario_records_it_for_the_learner(listen, store):
     lesson = Lesson(listen, learner="ana", store=store)
     player = lesson.scenario("the-mixer")
-    for _ in range(3):
+    while not player.finished:
+        if player.asking_words:
+            player.say_it("In my own words.")
         player.choice_buttons[0].click()
     [run] = store.runs("ana", "05-listen")
-    assert run.scenario == "the-mixer" and run.path == (0, 0, 0)
+    assert run.scenario == "the-mixer"
+    assert run.path == tuple(step.choice_index for step in player.run.steps)
+    assert run.ending == player.node_id
+    practice = store.entry("ana", "05-listen", "practice-the-mixer")
+    assert practice is not None and "You wrote: In my own words." in practice.text
 
 
 def test_reflections_are_saved_to_the_learner_journal(listen, store):
@@ -40,7 +46,9 @@ def test_reflections_are_saved_to_the_learner_journal(listen, store):
 
 def test_the_summary_is_markdown(listen):
     assert (
-        Lesson(listen)._repr_markdown_().startswith("**05 · Listen to understand**: 2 role-plays")
+        Lesson(listen)
+        ._repr_markdown_()
+        .startswith(f"**05 · Listen to understand**: {len(listen.scenarios)} role-plays")
     )
 
 
