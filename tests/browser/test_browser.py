@@ -15,7 +15,9 @@ from ..conftest import ROOT
 
 pytestmark = pytest.mark.browser
 
-MODULE_WIDGETS = 9  # module 05: 2 scenarios, 3 reflections, 3 activities, its challenge
+LISTEN = load_module("05-listen", ROOT)
+# module 05's boxes: its role-plays, reflections, activities, skill, drill and challenge
+MODULE_WIDGETS = len(LISTEN.scenarios) + len(LISTEN.reflections) + len(LISTEN.activities) + 3
 
 
 def open_module(page, server: str) -> None:
@@ -131,6 +133,7 @@ def test_every_module_renders_and_its_first_scenario_reaches_a_debrief(page, ser
     expected += {"00-welcome": 1, "13-be-open": 2}.get(module_id, 0)  # assessment widgets
     expected += module_id in ("00-welcome", "13-be-open")  # the progress view
     expected += module.challenge is not None  # the practice challenge card
+    expected += (module.skill is not None) + (module.drill is not None)  # its skill and drill
     page.wait_for_function(
         f"document.querySelectorAll('.rp-box').length >= {expected}", timeout=30_000
     )
