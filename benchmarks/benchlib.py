@@ -398,6 +398,33 @@ def _stop_postmaster(pid: int) -> None:
             time.sleep(0.1)
 
 
+# -- nginx in front of several servers --------------------------------------------------------
+def nginx_proxy(folder: Path, ports: Sequence[int]):
+    """deploy/nginx's site run by Debian's nginx from ``folder`` on a free loopback port, in
+    front of the servers on ``ports`` (a context manager yielding its base URL; stopped by its
+    process group id). Two workers, as Debian's ``worker_processes auto`` gives on 2 cores."""
+    sys.path.insert(0, str(ROOT / "deploy" / "nginx"))
+    import rapport_nginx
+
+    return rapport_nginx.running(folder, ports, workers="auto")
+
+
+def postgres_memory_mb(url: str) -> float:
+    """PSS of the PostgreSQL server at ``url`` (its postmaster and every backend), in MB."""
+    import psutil
+
+    port = int(url.rsplit(":", 1)[1].split("/")[0])
+    for conn in psutil.net_connections(kind="tcp"):
+        if conn.status == psutil.CONN_LISTEN and conn.laddr.port == port and conn.pid:
+            main = psutil.Process(conn.pid)
+            total = 0.0
+            for process in [main, *main.children(recursive=True)]:
+                with contextlib.suppress(psutil.NoSuchProcess):
+                    total += process.memory_full_info().pss
+            return total / 2**20
+    return math.nan
+
+
 # -- Chromium ---------------------------------------------------------------------------------
 # Installed in every page before its own scripts run: records, in ms since navigation start
 # (performance.timeOrigin), the first moment the test (``__TEST__``) finds what it looks for.

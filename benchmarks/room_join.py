@@ -11,6 +11,12 @@ does until they click.
     .venv/bin/python benchmarks/room_join.py --n 30          # one round
     .venv/bin/python benchmarks/room_join.py --browsers 10   # also 10 real Chromium pages
     .venv/bin/python benchmarks/room_join.py --check         # exit 1 if a target is missed
+    .venv/bin/python benchmarks/room_join.py --proxy --servers 2 --n 100 200
+
+``--proxy`` runs each round as deploy/README.md sets up a room served by several servers:
+one throwaway PostgreSQL, ``--servers`` servers sharing it (each keeping 1.2 x N / servers join
+pages ready unless ``--pool`` says otherwise) and deploy/nginx's site in front of them, run by
+Debian's nginx on a free loopback port; the joins go to the proxy.
 
 Targets: p95 under 1 s for 30 simultaneous joins; 60 joins with nothing failing; under 70 MB
 RSS per idle participant kernel.
@@ -19,8 +25,10 @@ RSS per idle participant kernel.
 from __future__ import annotations
 
 import argparse
+import collections
 import contextlib
 import http.cookiejar
+import math
 import re
 import sys
 import tempfile
@@ -40,6 +48,9 @@ from benchlib import (
     finish,
     first_visible_script,
     launch_chromium,
+    nginx_proxy,
+    postgres_memory_mb,
+    postgres_server,
     result_line,
     rounded,
     summary,
@@ -51,6 +62,7 @@ from benchlib import (
 P95_TARGET_MS = 1000.0
 P95_TARGET_UP_TO = 30  # the p95 target is for rounds of up to 30 participants
 RSS_TARGET_MB = 70.0
+SPREAD = 1.2  # --proxy: each server keeps this times its even share of the joins ready
 WIDGET_VIEW = b"application/vnd.jupyter.widget-view+json"
 KERNEL_ID = re.compile(rb'"kernelId": "([0-9a-f-]+)"')
 KERNEL_FILE = re.compile(r"kernel-([0-9a-f-]+)\.json")
@@ -66,6 +78,7 @@ class Fetch:
     status: int | None = None
     size: int = 0
     error: str | None = None
+    upstream: str | None = None  # the server that answered, through the proxy (--proxy)
 
     @property
     def ok(self) -> bool:
@@ -83,6 +96,7 @@ def fetch(url: str, timeout: float, opener=None) -> Fetch:
         with opener.open(url, timeout=timeout) as response:
             got.headers = time.perf_counter() - got.start
             got.status = response.status
+            got.upstream = response.headers.get("X-Rapport-Upstream")
             chunks = []
             while chunk := response.read1(65536):
                 chunks.append(chunk)
@@ -196,7 +210,7 @@ def kernel_memory(server: WorkshopServer, participants: set[str]) -> dict:
 def ready(server: WorkshopServer) -> int:
     """Wait until the server's spare join kernels are started and idle; how many there are."""
     spare = server.pool_size()
-    if not server.settle(kernels=spare, seconds=240):
+    if not server.settle(kernels=spare, seconds=max(240, 4 * spare)):
         print(f"note: the server did not settle with {spare} spare kernels", file=sys.stderr)
     return spare
 
@@ -233,6 +247,94 @@ def http_round(
         "errors": sorted({f.error for f in failed if f.error})[:5],
         "server_log": problems if failed else [],
         **memory,
+    }
+
+
+def proxy_round(
+    n: int,
+    servers: int,
+    timeout: float,
+    settle: float,
+    identity: str,
+    warm: bool,
+    pool: int | None,
+) -> dict:
+    """One round through nginx in front of ``servers`` servers sharing one PostgreSQL."""
+    # nginx spreads browsers at random, not evenly: a fifth more than an even share
+    # (two standard deviations at 100 joins on 2 servers) keeps nearly every join on a spare.
+    per_server = pool if pool is not None else math.ceil(n / servers * SPREAD)
+    # Every kernel (participants', spares', refills) holds a connection to the database.
+    connections = 2 * servers * per_server + 2 * n + 50
+    with (
+        tempfile.TemporaryDirectory(prefix="rapport-bench-") as tmp,
+        postgres_server(max_connections=connections) as db_url,
+        contextlib.ExitStack() as stack,
+    ):
+        env = {"RAPPORT_DB_URL": db_url, "RAPPORT_JOURNAL_URL": db_url}
+        group = []
+        for i in range(servers):  # started together, as a service manager would
+            folder = Path(tmp) / f"server-{i + 1}"
+            folder.mkdir()
+            group.append(
+                stack.enter_context(
+                    WorkshopServer(folder, identity=identity, env=env, pool=per_server)
+                )
+            )
+        for server in group:
+            server.wait()
+        spare = sum(ready(server) for server in group)
+        proxy = stack.enter_context(nginx_proxy(Path(tmp) / "nginx", [s.port for s in group]))
+        alone = None
+        if warm:  # each server's first page loads its templates: not part of a join
+            for server in group:
+                solo(server.base, timeout)
+            alone = solo(proxy, timeout)
+            for server in group:
+                ready(server)
+        fetches = fire(proxy + "/join", n, timeout)
+        time.sleep(settle)
+        for server in group:
+            server.settle(seconds=240)
+        joined = {f.kernel for f in fetches if f.kernel}
+        memory = combined([kernel_memory(server, joined) for server in group])
+        database_mb = postgres_memory_mb(db_url)
+        problems = [line for server in group for line in server.log_problems()]
+        ports = {f"127.0.0.1:{s.port}": i + 1 for i, s in enumerate(group)}
+    failed = [f for f in fetches if not f.ok]
+    by_server = collections.Counter(ports.get(f.upstream or "", 0) for f in fetches)
+    return {
+        "n": n,
+        "servers": servers,
+        "pool": spare,
+        "joins_per_server": [by_server[i] for i in range(1, servers + 1)],
+        "server_start_ms": max(s.started_in for s in group) * 1000,
+        "alone_ms": alone.total * 1000 if alone and alone.ok else float("nan"),
+        "full_page_ms": summary([f.total * 1000 for f in fetches if f.ok]),
+        "headers_ms": summary([f.headers * 1000 for f in fetches if f.ok]),
+        "failures": len(failed),
+        "errors": sorted({f.error for f in failed if f.error})[:5],
+        "server_log": problems if failed else [],
+        "postgres_pss_mb": database_mb,
+        **memory,
+    }
+
+
+def combined(memories: list[dict]) -> dict:
+    """The memory figures of several servers as one: sums, and means weighted by kernels."""
+    kernels = sum(m["kernels"] for m in memories)
+
+    def mean(key: str) -> float:
+        weighted = [m[key] * m["kernels"] for m in memories if m["kernels"]]
+        return sum(weighted) / kernels if kernels else float("nan")
+
+    summed = ("spare_kernels", "server_rss_mb", "fork_server_rss_mb", "total_rss_mb")
+    return {
+        "kernels": kernels,
+        **{key: sum(m[key] for m in memories) for key in summed},
+        "kernel_rss_mean_mb": mean("kernel_rss_mean_mb"),
+        "kernel_rss_max_mb": max(m["kernel_rss_max_mb"] for m in memories),
+        "kernel_uss_mean_mb": mean("kernel_uss_mean_mb"),
+        "total_pss_mb": sum(m["total_pss_mb"] for m in memories),
     }
 
 
@@ -324,13 +426,41 @@ def main(argv: list[str] | None = None) -> int:
         "rendered first, then one timed alone; both kernels are shut down before the round)",
     )
     add_pool_option(parser)
+    parser.add_argument(
+        "--proxy",
+        action="store_true",
+        help="join through deploy/nginx's site in front of --servers servers sharing a "
+        "throwaway PostgreSQL (Debian's nginx and postgresql packages)",
+    )
+    parser.add_argument(
+        "--servers",
+        type=int,
+        default=1,
+        help="with --proxy: rapport serve processes behind nginx (default 1); each keeps "
+        "1.2 x N / servers join pages ready unless --pool is given",
+    )
     parser.add_argument("--check", action="store_true", help="exit 1 if a target is missed")
     args = parser.parse_args(argv)
+    if args.servers < 1 or (args.servers > 1 and not args.proxy):
+        parser.error("--servers N needs N of at least 1, and --proxy for more than one server")
 
     rounds, browsers = [], None
     with terminate_cleanly():
         for n in (n for n in args.n if n > 0):
             print(f"round: {n} simultaneous joins ...", file=sys.stderr, flush=True)
+            if args.proxy:
+                rounds.append(
+                    proxy_round(
+                        n,
+                        args.servers,
+                        args.timeout,
+                        args.settle,
+                        args.identity,
+                        not args.cold,
+                        args.pool,
+                    )
+                )
+                continue
             rounds.append(
                 http_round(n, args.timeout, args.settle, args.identity, not args.cold, args.pool)
             )
@@ -341,6 +471,7 @@ def main(argv: list[str] | None = None) -> int:
     rows = [
         (
             r["n"],
+            r.get("servers", 1),
             r["pool"],
             r["alone_ms"],
             r["full_page_ms"]["p50"],
@@ -362,6 +493,7 @@ def main(argv: list[str] | None = None) -> int:
             table(
                 (
                     "joins",
+                    "servers",
                     "pool",
                     "1 alone ms",
                     "page p50 ms",
@@ -380,6 +512,11 @@ def main(argv: list[str] | None = None) -> int:
             )
         )
     for r in rounds:
+        if "joins_per_server" in r:
+            print(
+                f"  {r['n']} joins through nginx: {r['joins_per_server']} per server, "
+                f"PostgreSQL {r['postgres_pss_mb']:,.0f} MB PSS"
+            )
         for error in r["errors"]:
             print(f"  {r['n']} joins: {error}")
         for line in r["server_log"]:
@@ -431,6 +568,8 @@ def main(argv: list[str] | None = None) -> int:
     }
     if browsers:
         figures["browsers"] = clean(browsers)
+    if args.proxy:
+        figures["proxy"] = "nginx"
     print(result_line("room_join", identity=args.identity, **figures))
     return finish(targets, args.check)
 

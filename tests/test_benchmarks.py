@@ -129,6 +129,7 @@ class _Pages(BaseHTTPRequestHandler):
                 b"application/vnd.jupyter.widget-view+json</html>"
             )
         self.send_response(200)
+        self.send_header("X-Rapport-Upstream", "127.0.0.1:8867")
         self.end_headers()
         self.wfile.write(body)
 
@@ -145,6 +146,7 @@ def test_room_join_fetch_follows_the_redirect_and_checks_the_page():
         got = room_join.fire(base + "/join", 3, timeout=10)
         assert [g.ok for g in got] == [True] * 3
         assert all(g.kernel == "ab-12" and g.total >= g.headers > 0 for g in got)
+        assert {g.upstream for g in got} == {"127.0.0.1:8867"}  # the server behind a proxy
         missing = room_join.fetch(base + "/other", timeout=10)
         assert not missing.ok and "without the participant app: missing" in missing.error
     finally:
@@ -165,3 +167,16 @@ def test_the_pool_size_and_kernel_ids_are_read_from_the_server():
     assert int(benchlib.POOL_BANNER.search(banner).group(1)) == 10
     launcher = "/tmp/voila_x/kernel-5cdf612b-dd6d-4cad-bbee-0123456789ab.json"
     assert room_join.KERNEL_FILE.search(launcher).group(1) == "5cdf612b-dd6d-4cad-bbee-0123456789ab"
+
+
+def test_room_join_adds_up_the_memory_of_several_servers():
+    one = {"kernels": 3, "spare_kernels": 2, "kernel_rss_mean_mb": 70.0, "kernel_rss_max_mb": 71}
+    two = {"kernels": 1, "spare_kernels": 0, "kernel_rss_mean_mb": 74.0, "kernel_rss_max_mb": 74}
+    for i, memory in enumerate((one, two)):
+        memory.update(kernel_uss_mean_mb=30.0 + 4 * i, server_rss_mb=100.0, total_pss_mb=400.0)
+        memory.update(fork_server_rss_mb=60.0, total_rss_mb=500.0)
+    both = room_join.combined([one, two])
+    assert both["kernels"] == 4 and both["spare_kernels"] == 2
+    assert both["kernel_rss_mean_mb"] == 71.0  # weighted by each server's kernels
+    assert both["kernel_rss_max_mb"] == 74 and both["kernel_uss_mean_mb"] == 31.0
+    assert both["total_pss_mb"] == 800.0 and both["server_rss_mb"] == 200.0

@@ -8,6 +8,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from rapport.content.loading import ContentError, load_manifest, load_module, project_root
+from rapport.serving import limits
 
 
 def _root(args: argparse.Namespace) -> Path:
@@ -79,6 +80,20 @@ def cmd_new(args: argparse.Namespace) -> int:
     return 0
 
 
+def public_address(url: str) -> str:
+    """``rapport serve --public-url``: ``http(s)://host[:port]/``, ending in one slash."""
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url.strip())
+    if parts.scheme not in ("http", "https") or not parts.hostname or parts.path.strip("/"):
+        raise argparse.ArgumentTypeError(
+            f"{url!r} is not an address participants can open. Give the address they reach "
+            "the workshop at (the reverse proxy's, for several servers), such as "
+            "https://workshop.example.org/ or http://192.168.1.20:8080/: http or https, no path."
+        )
+    return f"{parts.scheme}://{parts.netloc}/"
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     from rapport.serving.serve import UnsafeHost, serve
 
@@ -91,8 +106,15 @@ def cmd_serve(args: argparse.Namespace) -> int:
             identity=args.identity,
             pool=args.pool,
             fork=not args.no_fork,
+            public_url=args.public_url or "",
+            limits=limits.Limits(
+                max_kernels=args.max_kernels or 0,  # 0: worked out from the free memory
+                max_per_browser=args.max_per_browser,
+                cull_unconnected=args.cull_unconnected,
+                cull_idle_minutes=args.cull_idle,
+            ),
         )
-    except UnsafeHost as err:
+    except (UnsafeHost, limits.BadLimits) as err:
         print(err, file=sys.stderr)
         return 2
     return 0
@@ -192,6 +214,42 @@ def cmd_handouts(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_slides(args: argparse.Namespace) -> int:
+    from rapport.outputs.slides_commands import slides_command
+
+    return slides_command(args.module, Path(args.out), pdf=not args.no_pdf, root=_root(args))
+
+
+def cmd_support(args: argparse.Namespace) -> int:
+    from rapport.outputs.slides_commands import support_command
+
+    return support_command(args.set, args.clear)
+
+
+def cmd_map(args: argparse.Namespace) -> int:
+    from rapport.outputs.maps import MapError, write_map, write_maps
+
+    if args.all == bool(args.module) or not (args.all or args.out):
+        print(
+            "Give a module and a file (rapport map 05-listen the-mixer --out mixer.svg), or "
+            "--all to draw every role-play into facilitator/maps/.",
+            file=sys.stderr,
+        )
+        return 2
+    out = Path(args.out) if args.out else None
+    try:
+        if args.all:
+            written = write_maps(_root(args), out)
+        else:
+            written = write_map(_root(args), args.module, args.scenario, out)
+    except MapError as err:  # no Graphviz, an unknown module or role-play, a bad file name
+        print(err, file=sys.stderr)
+        return 1
+    for path in written:
+        print(f"wrote {path}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="rapport", description=__doc__)
     parser.add_argument("--root", help="the project folder (default: found automatically)")
@@ -236,6 +294,47 @@ def build_parser() -> argparse.ArgumentParser:
         help="start each page's kernel from scratch instead of forking it from a process "
         "that has imported what pages use (slower; for working on the package's code)",
     )
+    serve.add_argument(
+        "--public-url",
+        type=public_address,
+        help="the address participants reach the workshop at, when it is not this host and "
+        "port (a reverse proxy in front of several servers, see deploy/README.md): the join "
+        "link and QR code show it, e.g. https://workshop.example.org/",
+    )
+    serve.add_argument(
+        "--max-kernels",
+        type=limits.kernel_count,
+        metavar="N",
+        help="pages open at once, spare join pages included (each holds a kernel of about "
+        f"{limits.KERNEL_MB} MB); past it people see 'The workshop is full right now' "
+        "(default: as many as fit in three quarters of the memory free at start; the "
+        "facilitator's dashboard is never turned away)",
+    )
+    serve.add_argument(
+        "--max-per-browser",
+        type=limits.per_browser,
+        default=limits.MAX_PER_BROWSER,
+        metavar="N",
+        help=f"pages one browser may have open at once (default {limits.MAX_PER_BROWSER})",
+    )
+    serve.add_argument(
+        "--cull-unconnected",
+        type=limits.unconnected_seconds,
+        default=limits.CULL_UNCONNECTED,
+        metavar="SECONDS",
+        help="close a page's kernel if the page has not connected this long after it was "
+        f"asked for (default {limits.CULL_UNCONNECTED:g}; {limits.SHORTEST_UNCONNECTED:g} "
+        "or more)",
+    )
+    serve.add_argument(
+        "--cull-idle",
+        type=limits.idle_minutes,
+        default=limits.CULL_IDLE_MINUTES,
+        metavar="MINUTES",
+        help="close a page's kernel when the page has been gone this long (a phone asleep, a "
+        "browser quit); coming back, the page offers a reload that keeps everything saved "
+        f"(default {limits.CULL_IDLE_MINUTES:g}; 0: never)",
+    )
     serve.set_defaults(func=cmd_serve)
     lab = sub.add_parser("lab", help="study on your own: JupyterLab on the welcome notebook")
     lab.add_argument("--port", type=int, help="port (default: JupyterLab's, 8888 or the next free)")
@@ -255,6 +354,34 @@ def build_parser() -> argparse.ArgumentParser:
     pdf.add_argument("--pdf", action="store_true", help="insist on PDFs (needs Chromium)")
     pdf.add_argument("--no-pdf", action="store_true", help="write HTML only")
     handouts.set_defaults(func=cmd_handouts)
+    slides = sub.add_parser("slides", help="write a module's slides, printed one slide a page")
+    slides.add_argument("module", help="module id, e.g. 05-listen")
+    slides.add_argument("--out", required=True, help="the folder to write into")
+    slides.add_argument("--no-pdf", action="store_true", help="write the HTML only")
+    slides.set_defaults(func=cmd_slides)
+    support = sub.add_parser("support", help="show or set the local help services for slides")
+    support.add_argument("--set", metavar="FILE", help="a file of lines 'Name: how to reach it'")
+    support.add_argument("--clear", action="store_true", help="remove the services")
+    support.set_defaults(func=cmd_support)
+    map_ = sub.add_parser("map", help="draw a role-play as a map of where its choices lead")
+    map_.add_argument("module", nargs="?", help="module id, e.g. 05-listen")
+    map_.add_argument(
+        "scenario",
+        nargs="?",
+        help="the role-play's id, e.g. the-mixer (default: each of the module's role-plays, "
+        "to its own file: --out listen.svg writes listen-the-mixer.svg, ...)",
+    )
+    map_.add_argument(
+        "--out",
+        help="the file to write, ending in .svg, .png or .dot (the source); with --all, the "
+        "folder (default facilitator/maps)",
+    )
+    map_.add_argument(
+        "--all",
+        action="store_true",
+        help="every role-play of every module, one SVG each, with an index README.md",
+    )
+    map_.set_defaults(func=cmd_map)
     journal = sub.add_parser("journal", help="export your private journal")
     journal.add_argument("action", choices=("export",))
     journal.add_argument("--format", choices=("md", "html"), default="md")

@@ -27,10 +27,10 @@ def kernel_alive(server: str, kernel_id: str) -> bool:
 
 
 def test_closing_twenty_pages_releases_their_twenty_kernels(browser, server):
-    context = browser.new_context()
-    pages, kernels = [], []
+    contexts, pages, kernels = [], [], []
     for start in range(0, PAGES, BATCH):  # a few at a time: two cores start the kernels
-        batch = [context.new_page() for _ in range(min(BATCH, PAGES - start))]
+        contexts.append(browser.new_context())  # a browser of its own (one has 6 pages at most)
+        batch = [contexts[-1].new_page() for _ in range(min(BATCH, PAGES - start))]
         for page in batch:
             page.goto(f"{server}/join", wait_until="commit", timeout=90_000)
         for page in batch:
@@ -46,5 +46,6 @@ def test_closing_twenty_pages_releases_their_twenty_kernels(browser, server):
     while left and time.monotonic() < deadline:
         time.sleep(1)
         left = [k for k in left if kernel_alive(server, k)]
-    context.close()
+    for context in contexts:
+        context.close()
     assert left == [], f"{len(left)} of {PAGES} kernels still running {RELEASE_WITHIN} s later"

@@ -5,6 +5,9 @@ that browser's kernel through Voila's request-header passing, so the kernel know
 participant (and, when serving a room, which journal) it belongs to. Nothing else about the
 visitor is kept.
 
+Each page's kernel counts towards a cap, and is closed if its page never connects or has long
+gone (:mod:`rapport.serving.kernels`; the limits are in :mod:`rapport.serving.limits`).
+
 Pages render with Rapport's own Voila template (``voila_templates/``): Voila's ``lab`` template
 without its links to a CDN, so the browser asks no host but this server for anything; the icons'
 font (Font Awesome 5) comes with Voila's own scripts, from this server too.
@@ -12,32 +15,31 @@ font (Font Awesome 5) comes with Voila's own scripts, from this server too.
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import os
 import re
 import secrets
 import socket
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from jupyter_server.services.kernels.kernelmanager import AsyncMappingKernelManager
 from jupyter_server.utils import url_path_join
 from tornado.web import RedirectHandler
-from traitlets import Float, Integer
+from traitlets import Integer, Unicode
 from voila.app import Voila
-from voila.request_info_handler import RequestInfoSocketHandler
 from voila.tornado.handler import TornadoVoilaHandler
 
 from rapport import settings
 from rapport.course.learner import TOKEN, TOKEN_HEADER
-from rapport.serving import forking
+from rapport.room.codes import key_digest, key_matches
+from rapport.serving import forking, kernels, presenting
+from rapport.serving.limits import KERNEL_MB, RETRY_AFTER, Limits, fit_pool, refusal
 
 LANDING = "voila/render/notebooks/index.ipynb"
 JOIN_NOTEBOOK = "notebooks/join.ipynb"
 JOIN = f"voila/render/{JOIN_NOTEBOOK}"
-DASHBOARD = "voila/render/facilitator/dashboard.ipynb"
+DASHBOARD_NOTEBOOK = "facilitator/dashboard.ipynb"
+DASHBOARD = f"voila/render/{DASHBOARD_NOTEBOOK}"
 # Only the course's own notebooks may be rendered, never tests' or anything else under the root.
 RENDERABLE = r"/voila/render/((?:notebooks|facilitator)/[A-Za-z0-9_-]+\.ipynb)"
 COOKIE = "rapport_id"
@@ -76,7 +78,14 @@ def use_rapport_templates() -> None:
 
 
 class BrowserIdentityHandler(TornadoVoilaHandler):
-    """Voila's render handler, giving each browser a token and passing it to its kernel."""
+    """Voila's render handler, giving each browser a token and passing it to its kernel.
+
+    The kernel the page starts (or the spare it takes) is that browser's: past the cap on
+    kernels, or the browser's own limit, the visitor gets a short page saying so instead
+    (:mod:`rapport.serving.kernels`); the facilitator's dashboard with its key, never.
+    """
+
+    visitor: kernels.Visitor | None = None
 
     async def prepare(self) -> None:
         await super().prepare()
@@ -97,60 +106,32 @@ class BrowserIdentityHandler(TornadoVoilaHandler):
         # the ``_xsrf`` cookie's value; the page never sets that cookie, so the request was
         # refused and kernels piled up (voila#1458). Reading the token sets the cookie.
         _ = self.xsrf_token
+        self.visitor = kernels.Visitor(token, exempt=self.facilitator())
 
+    def facilitator(self) -> bool:
+        """Whether this is the facilitator's dashboard, asked for with the facilitator key."""
+        app = self.settings.get(WorkshopVoila.name)
+        digest = getattr(app, "facilitator_digest", "")
+        return (
+            bool(digest)
+            and self.path_args[:1] == [DASHBOARD_NOTEBOOK]
+            and key_matches(self.get_query_argument("key", ""), digest)
+        )
 
-class PacedKernelManager(AsyncMappingKernelManager):
-    """Voila's kernel manager, starting spare (preheated) kernels a few at a time.
+    @property
+    def kernel_manager(self):
+        manager = self.settings["kernel_manager"]
+        return manager if self.visitor is None else kernels.ForVisitor(manager, self.visitor)
 
-    Voila fills and refills its pool all at once: 30 spare kernels starting together on two
-    cores made every page in the room late, and pages being rendered at that moment lost
-    their outputs. Here at most ``warming`` spares start at once, each counted until it has
-    run the page up to its wait for a visitor (its websocket to ``/voila/query`` is open).
-    Kernels for visitors (module pages, a join when no spare is left) are never held back.
-    """
-
-    warming = Integer(
-        max(1, os.cpu_count() or 1), config=True, help="Spare kernels warming up at once."
-    )
-    warm_timeout = Float(60.0, config=True, help="Seconds a spare may take to get warm.")
-
-    def __init__(self, **kwargs):
-        super().__init__(**kwargs)
-        self._gate: asyncio.Semaphore | None = None
-
-    async def start_kernel(self, *args, **kwargs) -> str:
-        if (kwargs.get("env") or {}).get(settings.VOILA_PREHEAT) != "True":
-            return await super().start_kernel(*args, **kwargs)
-        if self._gate is None:  # made on the server's event loop, where kernels start
-            self._gate = asyncio.Semaphore(self.warming)
-        await self._gate.acquire()
-        try:
-            kernel_id = await super().start_kernel(*args, **kwargs)
-        except BaseException:
-            self._gate.release()
-            raise
-        asyncio.get_running_loop().create_task(self._release_when_warm(kernel_id))
-        return kernel_id
-
-    async def _release_when_warm(self, kernel_id: str) -> None:
-        deadline = time.monotonic() + self.warm_timeout
-        try:
-            while time.monotonic() < deadline and kernel_id in self:
-                if kernel_waiting(kernel_id):
-                    return
-                await asyncio.sleep(0.1)
-        finally:
-            self._gate.release()
-
-
-def kernel_waiting(kernel_id: str) -> bool:
-    """Whether a spare kernel is waiting for its visitor, or already has one."""
-    # Voila's websocket handler keeps, per kernel id, the open connection of a kernel that
-    # waits, and the request details sent before the kernel connected.
-    return (
-        kernel_id in RequestInfoSocketHandler._waiters
-        or kernel_id in RequestInfoSocketHandler._cache
-    )
+    def write_error(self, status_code: int, **kwargs) -> None:
+        error = kwargs.get("exc_info", (None, None, None))[1]
+        if not isinstance(error, kernels.KernelRefused):
+            return super().write_error(status_code, **kwargs)
+        self.set_header("Content-Type", "text/html; charset=UTF-8")
+        self.set_header("Cache-Control", "no-store")
+        self.set_header("Retry-After", str(RETRY_AFTER))
+        dashboard = self.path_args[:1] == [DASHBOARD_NOTEBOOK]
+        self.finish(refusal(status_code, error.limit, self.request.uri or "/", dashboard))
 
 
 class WorkshopVoila(Voila):
@@ -158,6 +139,11 @@ class WorkshopVoila(Voila):
 
     name = "rapport-serve"
     join_pool = Integer(0, config=True, help="Join-page kernels kept ready (rapport serve --pool).")
+    facilitator_digest = Unicode(
+        "",
+        config=True,
+        help="SHA-256 of the facilitator key: the dashboard with it is never refused.",
+    )
 
     def initialize(self, argv=None) -> None:
         use_rapport_templates()  # before Voila reads --VoilaConfiguration.template=rapport
@@ -175,6 +161,8 @@ class WorkshopVoila(Voila):
             pattern = handler[0]
             if pattern.rstrip("/") == self.server_url.rstrip("/") or "/voila/tree" in pattern:
                 continue  # the directory listing: replaced by the landing page
+            if pattern.endswith("/channels"):
+                handler = (pattern, kernels.KernelSocketHandler, *handler[2:])
             if pattern.endswith("/voila/render/(.*)"):
                 handler = (
                     url_path_join(self.server_url, RENDERABLE),
@@ -191,6 +179,7 @@ class WorkshopVoila(Voila):
             (base + "/?", RedirectHandler, to(LANDING)),
             (base + "/join/?", RedirectHandler, to(JOIN)),  # keeps ?code=...
             (base + "/facilitator/?", RedirectHandler, to(DASHBOARD)),  # keeps ?key=...
+            *presenting.handlers(self.server_url),  # slides, presenter and projector views
             *handlers,
         ]
 
@@ -205,7 +194,6 @@ def pool_argv(pool: int) -> list[str]:
         return []
     return [
         "--VoilaConfiguration.preheat_kernel=True",
-        f"--VoilaConfiguration.multi_kernel_manager_class={__name__}.PacedKernelManager",
         f"--WorkshopVoila.join_pool={pool}",  # a dict on the command line is deprecated
         f"--VoilaKernelManager.fill_delay={REFILL_DELAY}",
     ]
@@ -216,7 +204,26 @@ def join_pools(pool: int) -> dict:
     return {"default": {"pool_size": 0}, JOIN_NOTEBOOK: {"pool_size": pool}}
 
 
-def voila_argv(root: Path, host: str, port: int, open_browser: bool, pool: int = 0) -> list[str]:
+def limits_argv(limits: Limits) -> list[str]:
+    """The kernel manager's settings for ``limits``: the cap, the limit per browser, culling."""
+    manager = kernels.WorkshopKernelManager
+    return [
+        f"--VoilaConfiguration.multi_kernel_manager_class={manager.__module__}.{manager.__name__}",
+        f"--{manager.__name__}.max_kernels={limits.max_kernels}",
+        f"--{manager.__name__}.max_per_browser={limits.max_per_browser}",
+        f"--{manager.__name__}.cull_unconnected={limits.cull_unconnected}",
+        f"--{manager.__name__}.cull_idle={limits.cull_idle_minutes * 60}",
+    ]
+
+
+def voila_argv(
+    root: Path,
+    host: str,
+    port: int,
+    open_browser: bool,
+    pool: int = 0,
+    limits: Limits | None = None,
+) -> list[str]:
     return [
         str(root),
         f"--Voila.ip={host}",
@@ -236,6 +243,7 @@ def voila_argv(root: Path, host: str, port: int, open_browser: bool, pool: int =
         "--KernelManager.transport=ipc",
         *([] if open_browser else ["--no-browser"]),
         *pool_argv(pool),
+        *limits_argv((limits or Limits()).settle(pool, None)),
     ]
 
 
@@ -270,8 +278,14 @@ class Plan:
         )
 
 
-def plan(host: str, port: int, identity: str = "auto", key: str | None = None) -> Plan:
-    """Check the options and work out the URLs, identity mode and facilitator key."""
+def plan(
+    host: str, port: int, identity: str = "auto", key: str | None = None, public_url: str = ""
+) -> Plan:
+    """Check the options and work out the URLs, identity mode and facilitator key.
+
+    ``public_url`` (``http(s)://host[:port]/``) is where participants reach the server when
+    that is not this address (a reverse proxy in front of several): the join link shows it.
+    """
     if identity not in ("auto", "browser", "account"):
         raise ValueError("identity must be auto, browser or account")
     if identity == "auto":
@@ -286,7 +300,7 @@ def plan(host: str, port: int, identity: str = "auto", key: str | None = None) -
     if ":" in shown:
         shown = f"[{shown}]"
     key = key or settings.get(settings.FACILITATOR_KEY) or _new_key()
-    return Plan(host, port, identity, f"http://{shown}:{port}/", key)
+    return Plan(host, port, identity, public_url or f"http://{shown}:{port}/", key)
 
 
 def _new_key() -> str:
@@ -303,9 +317,6 @@ def _lan_address() -> str:
             return probe.getsockname()[0]
         except OSError:
             return socket.gethostname()
-
-
-KERNEL_MB = 70  # a participant's kernel (benchmarks/: 67 MB RSS)
 
 
 def default_pool(room: bool, available_mb: float | None) -> int:
@@ -346,17 +357,21 @@ def serve(
     identity: str = "auto",
     pool: int | None = None,
     fork: bool = True,
+    public_url: str = "",
+    limits: Limits | None = None,
 ) -> None:
     """Run the workshop server until interrupted.
 
     With ``fork`` (the default), pages' kernels are forked from a process that has imported
     what pages use (the fork server, :mod:`rapport.serving.forkserver`); without it each
-    kernel starts from scratch.
+    kernel starts from scratch. ``limits`` caps the kernels and says when unused ones are
+    closed; its ``max_kernels`` 0 (the default) is worked out from the free memory. Limits
+    that contradict the pool raise :class:`~rapport.serving.limits.BadLimits`.
     """
     from rapport.store.database import get_store
     from rapport.store.rooms import set_facilitator_key
 
-    chosen = plan(host, port, identity)
+    chosen = plan(host, port, identity, public_url=public_url)
     set_facilitator_key(get_store(), chosen.key)
     # Kernels inherit the server's environment: this is how they learn the mode and the URL.
     os.environ[settings.IDENTITY] = chosen.identity
@@ -364,10 +379,19 @@ def serve(
     os.environ.pop(settings.FACILITATOR_KEY, None)  # kernels check the stored digest only
     # Where a spare kernel reaches this server to learn its visitor (rapport.pages.waiting).
     os.environ[settings.VOILA_APP_IP] = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host
+    available = _available_memory()
+    pool_given = pool is not None
     if pool is None:  # a room on the network gets a bigger pool than this computer alone
-        pool = default_pool(chosen.identity == "browser", _available_memory())
+        pool = default_pool(chosen.identity == "browser", available)
+    limits = (limits or Limits()).settle(pool, available)
+    pool = fit_pool(pool, limits.max_kernels, pool_given)
     print(chosen.banner(), flush=True)
     print(f"  Join pages kept ready:  {pool} (--pool N changes it)", flush=True)
+    print(*limits.banner(), sep="\n", flush=True)
     compile_package()  # before the fork server imports the package
+    argv = [
+        *voila_argv(root, host, port, open_browser, pool, limits),
+        f"--WorkshopVoila.facilitator_digest={key_digest(chosen.key)}",
+    ]
     with forking.running() if fork else contextlib.nullcontext():
-        WorkshopVoila.launch_instance(argv=voila_argv(root, host, port, open_browser, pool))
+        WorkshopVoila.launch_instance(argv=argv)

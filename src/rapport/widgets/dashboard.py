@@ -206,6 +206,13 @@ class FacilitatorDashboard(LiveRoomView):
     def _build(self, room: Room) -> None:
         module = load_module(room.module)
         self.join_view = w.HTML(join_card_html(self.public_url, room.code))
+        # The projector and presenter views are served beside the dashboard (relative to it).
+        views = f"../../../projector?code={room.code}", f"../../../presenter?code={room.code}"
+        self.screens = w.HTML(
+            f'<p class="rp-meta"><a href="{views[0]}" target="_blank" rel="noopener">Open the '
+            f'projector view</a> · <a href="{views[1]}" target="_blank" rel="noopener">Present '
+            "the slides</a></p>"
+        )
         self.presence = w.HTML()
         notes = load_facilitator_notes(room.module)
         self._agenda = [f"{t.minutes} min · {t.what}" for t in notes.timing] if notes else []
@@ -224,6 +231,7 @@ class FacilitatorDashboard(LiveRoomView):
         )
         self.room_view.children = [
             self.join_view,
+            self.screens,
             self.presence,
             w.HTML(f'<div class="rp-card"><h2>Agenda: {inline(module.label)}</h2></div>'),
             self.agenda_view,
