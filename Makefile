@@ -39,16 +39,19 @@ $(VENV)/.test: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e ".[test]"
 	touch $(VENV)/.run $@
 
-# The suite drives Debian's Chromium (Playwright cannot download browsers here) and starts
-# its own PostgreSQL server and nginx proxy (tests/deploy/test_proxy.py) on free loopback
-# ports; all three come from Debian's packages. The suite runs nginx's binary with a
-# configuration of its own: it neither uses nor needs the nginx service the package may start.
+# The suite drives Debian's Chromium (Playwright cannot download browsers here), starts its
+# own PostgreSQL server and nginx proxy (tests/deploy/test_proxy.py) on free loopback ports,
+# draws role-play maps with Graphviz, and installs JupyterHub's proxy from npm
+# (tests/deploy/test_jupyterhub.py); all of these come from Debian's packages. The suite runs
+# nginx's binary with a configuration of its own: it neither uses nor needs the nginx service
+# the package may start.
 system-packages:
 	@missing=""; \
 	[ -x /usr/bin/chromium ] || missing="$$missing chromium"; \
 	ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 || missing="$$missing postgresql"; \
 	[ -x /usr/sbin/nginx ] || missing="$$missing nginx"; \
 	[ -x /usr/bin/dot ] || missing="$$missing graphviz"; \
+	command -v npm >/dev/null || missing="$$missing npm"; \
 	if [ -n "$$missing" ]; then \
 		if [ "$$(id -u)" = 0 ]; then \
 			apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q $$missing; \
