@@ -212,7 +212,9 @@ class WorkshopServer:
         command = [sys.executable, "-m", "rapport.cli"]
         if root is not None:
             command += ["--root", str(root)]
-        command += ["serve", "--port", str(self.port)]
+        # The benchmarks' clients load pages over plain HTTP and never open a kernel's
+        # websocket: keep their kernels for the hour a run takes, so they can be measured.
+        command += ["serve", "--port", str(self.port), "--cull-unconnected", "3600"]
         if identity:
             command += ["--identity", identity]
         if pool is not None:  # rapport serve --pool: join-page kernels kept started
