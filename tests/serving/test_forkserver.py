@@ -371,3 +371,10 @@ def test_kernels_find_the_content_read_and_a_changed_file_read_again(
     assert int(cached) >= 15  # the manifest, 14 modules and the self-assessment
     assert unchanged_hits == "1"  # read by the fork server, not again
     assert title.startswith("Edited ")
+
+
+def test_with_rooms_in_postgresql_the_fork_server_loads_the_driver_once_for_all(monkeypatch):
+    monkeypatch.setenv("RAPPORT_DB_URL", "postgresql+psycopg://someone@127.0.0.1:5432/rooms")
+    assert forkserver.store_driver() == ("psycopg", "sqlalchemy.dialects.postgresql.psycopg")
+    monkeypatch.setenv("RAPPORT_DB_URL", "sqlite:////tmp/rooms.sqlite3")
+    assert forkserver.store_driver() == ()
