@@ -20,9 +20,9 @@ def cmd_check(args: argparse.Namespace) -> int:
     from rapport.course.audit import audit_project
 
     root = _root(args)
-    problems = check_project(root)
-    if not any(not p.warning for p in problems):  # plans and transparency need valid content
-        problems += audit_project(root)
+    # Plans and transparency run for every module whose own file is valid, whatever else is
+    # wrong elsewhere (a stale agenda must not hide a failing plan).
+    problems = check_project(root) + audit_project(root)
     errors = [p for p in problems if args.strict or not p.warning]
     warnings = [p for p in problems if p not in errors]
     for problem in errors:

@@ -170,3 +170,18 @@ def test_coaching_and_debriefs_name_the_modules_skill():
     assert any("the debrief of the ending 'apart' does not name the skill" in p for p in found)
     named = skill.model_copy(update={"terms": ["e", "a"]})  # in nearly every coaching
     assert names_the_skill(module.model_copy(update={"skill": named}), source) == []
+
+
+def test_a_problem_elsewhere_does_not_hide_a_failing_plan(tmp_path, capsys):
+    root = tmp_path / "course"
+    shutil.copytree(AUDIT, root)
+    notes = root / "facilitator/01-sample.yaml"
+    notes.write_text(
+        notes.read_text().replace("{minutes: 5, what: The idea.}", "{minutes: 6, what: The idea.}")
+    )
+    module = root / "exercises/01-sample.yaml"
+    module.write_text(module.read_text().replace("meters: {trust: 4}", "meters: {trust: 3}"))
+    assert main(["--root", str(root), "check"]) == 1
+    out = capsys.readouterr().out
+    assert "the timing plan adds up to 11 minutes" in out
+    assert "plan 'the listener': expected trust 3, found 4" in out
