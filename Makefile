@@ -18,11 +18,11 @@ lab: $(VENV)/.run
 
 test: $(VENV)/.test system-packages
 	$(BIN)/ruff check src tests
-	$(BIN)/rapport check
+	$(BIN)/rapport check --strict
 	$(BIN)/python -m pytest
 
 check: $(VENV)/.run
-	$(BIN)/rapport check
+	$(BIN)/rapport check --strict
 
 sync: $(VENV)/.run
 	$(BIN)/rapport sync
