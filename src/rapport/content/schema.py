@@ -108,11 +108,13 @@ class Module(Strict):
     @property
     def summary(self) -> str:
         """One line saying what the module offers: the output of a notebook's setup cell."""
-        count = len(self.activities)
+        def many(n: int, one: str, more: str) -> str:
+            return f"{n} {one if n == 1 else more}"
+
         return (
-            f"**{self.label}**: {len(self.scenarios)} role-plays, "
-            f"{len(self.reflections)} reflections, {count} group "
-            f"{'activity' if count == 1 else 'activities'}. "
+            f"**{self.label}**: {many(len(self.scenarios), 'role-play', 'role-plays')}, "
+            f"{many(len(self.reflections), 'reflection', 'reflections')}, "
+            f"{many(len(self.activities), 'group activity', 'group activities')}. "
             "Your journal answers stay private to you."
         )
 
