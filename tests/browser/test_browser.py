@@ -16,8 +16,9 @@ from ..conftest import ROOT
 pytestmark = pytest.mark.browser
 
 LISTEN = load_module("05-listen", ROOT)
-# module 05's boxes: its role-plays, reflections, activities, skill, drill and challenge
-MODULE_WIDGETS = len(LISTEN.scenarios) + len(LISTEN.reflections) + len(LISTEN.activities) + 3
+# module 05's boxes: its role-plays, reflections, activities, skill, drill (with the journal
+# box inside it) and challenge
+MODULE_WIDGETS = len(LISTEN.scenarios) + len(LISTEN.reflections) + len(LISTEN.activities) + 4
 
 
 def open_module(page, server: str) -> None:
@@ -51,7 +52,8 @@ def test_module_05_renders_every_widget(page, server):
         f"document.querySelectorAll('.rp-box').length >= {MODULE_WIDGETS}", timeout=30_000
     )
     assert page.locator(".rp-box").count() == MODULE_WIDGETS
-    assert page.locator("textarea:visible").count() == 3  # the challenge note waits unseen
+    # the reflections and the drill's own version; the challenge note waits unseen
+    assert page.locator("textarea:visible").count() == len(LISTEN.reflections) + 1
     assert_clean(page)
 
 
@@ -133,7 +135,8 @@ def test_every_module_renders_and_its_first_scenario_reaches_a_debrief(page, ser
     expected += {"00-welcome": 1, "13-be-open": 2}.get(module_id, 0)  # assessment widgets
     expected += module_id in ("00-welcome", "13-be-open")  # the progress view
     expected += module.challenge is not None  # the practice challenge card
-    expected += (module.skill is not None) + (module.drill is not None)  # its skill and drill
+    # its skill card, and its drill with the journal box inside it
+    expected += (module.skill is not None) + 2 * (module.drill is not None)
     page.wait_for_function(
         f"document.querySelectorAll('.rp-box').length >= {expected}", timeout=30_000
     )

@@ -108,6 +108,7 @@ class Module(Strict):
     @property
     def summary(self) -> str:
         """One line saying what the module offers: the output of a notebook's setup cell."""
+
         def many(n: int, one: str, more: str) -> str:
             return f"{n} {one if n == 1 else more}"
 
