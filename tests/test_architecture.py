@@ -145,7 +145,7 @@ def strings(path: Path) -> list[str]:
 
 
 def test_activity_reference_prefixes_are_written_in_one_module_only():
-    prefix = re.compile(r"^(play|vote|shared|none|activity):")
+    prefix = re.compile(r"^(play|vote|shared|none|activity|rating):")
     owners = {
         path.relative_to(SRC).as_posix()
         for path in (SRC / "rapport").rglob("*.py")

@@ -160,6 +160,10 @@ def cmd_room(args: argparse.Namespace) -> int:
             frame.to_csv(out, index=False)
             print(f"wrote {len(frame)} answers to {out}")
             return 0
+        if args.action == "report":
+            from rapport.outputs.evaluation_report import report_command
+
+            return report_command(rooms, args.code, Path(args.out or "."))
         room = rooms.get(args.code)
         if not args.yes:
             print(
@@ -340,10 +344,14 @@ def build_parser() -> argparse.ArgumentParser:
     lab.add_argument("--port", type=int, help="port (default: JupyterLab's, 8888 or the next free)")
     lab.add_argument("--no-browser", action="store_true", help="do not open a browser")
     lab.set_defaults(func=cmd_lab)
-    room = sub.add_parser("room", help="list, export or delete live rooms")
-    room.add_argument("action", choices=("list", "export", "delete"))
+    room = sub.add_parser("room", help="list, export, report on or delete live rooms")
+    room.add_argument("action", choices=("list", "export", "report", "delete"))
     room.add_argument("code", nargs="?", help="the room code, e.g. K7Q-4M2")
-    room.add_argument("--out", help="export: the CSV file to write (default room-CODE.csv)")
+    room.add_argument(
+        "--out",
+        help="export: the CSV file to write (default room-CODE.csv); report: the folder for "
+        "the evaluation report (HTML, PDF, CSV; default: here)",
+    )
     room.add_argument("--force", action="store_true", help="export: replace an existing file")
     room.add_argument("--yes", action="store_true", help="delete: really delete")
     room.set_defaults(func=cmd_room)

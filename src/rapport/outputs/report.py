@@ -17,7 +17,7 @@ from rapport.store.rooms import Rooms
 if TYPE_CHECKING:  # pandas loads on first use, so kernels start light
     import pandas as pd
 
-EXPORT_KIND = {"vote": "vote", "shared": "shared reflection"}  # the others: the activity's kind
+EXPORT_KIND = {"vote": "vote", "shared": "shared reflection", "rating": "evaluation"}  # or its kind
 EXPORT_COLUMNS = ["room", "module", "activity", "kind", "answer", "hidden", "answered_at"]
 
 PRINT_CSS = """

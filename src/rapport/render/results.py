@@ -16,6 +16,7 @@ KIND_NAME = {
     "word": "One word",
     "text": "Open question",
     "pair": "Pair",
+    "rating": "Evaluation",  # the room's own: self-ratings and the reaction form
 }
 
 

@@ -12,6 +12,7 @@ from rapport.content.loading import load_module
 from rapport.content.schema import OpenText, Poll
 from rapport.course.scenario import ScenarioRun
 from rapport.errors import RoomError
+from rapport.room.rating import RatingSet, rating_set
 from rapport.room.refs import ActivityRef
 from rapport.room.tally import Activity
 
@@ -107,8 +108,11 @@ def coached(room: Room) -> bool:
     return bool(room.state.get("play", {}).get("coached"))
 
 
-def activity_for(room: Room, ref: ActivityRef) -> Activity:
-    """A module activity, a role-play decision (as a poll), or a shared reflection."""
+def activity_for(room: Room, ref: ActivityRef) -> Activity | RatingSet:
+    """A module activity, a role-play decision (as a poll), a shared reflection, or a rating
+    set (the room's own evaluation, answered as a whole)."""
+    if ref.is_rating:
+        return rating_set(ref, room.state)
     module = load_module(room.module)
     if ref.kind == "vote":
         play = room.state.get("played", {}).get(str(ref.round))

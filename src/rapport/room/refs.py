@@ -2,8 +2,10 @@
 
 A room shows one of a module's group activities, or plays one of its role-plays; answers go to
 an activity, to one decision of a role-play played by the room (a *vote*), or to the room's
-shared reflections. In the store each reference is a short text, and this module alone writes
-and reads that text: :meth:`ActivityRef.parse` and ``str(ref)``.
+shared reflections. A *rating* is the room's own evaluation: a set of self-ratings (at the
+start or end of a session) or the reaction form on screen, and each statement's answer kept
+apart (``rating:start:listen-1``). In the store each reference is a short text, and this module
+alone writes and reads that text: :meth:`ActivityRef.parse` and ``str(ref)``.
 """
 
 from __future__ import annotations
@@ -11,8 +13,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-Kind = Literal["activity", "play", "vote", "shared"]
-KINDS: tuple[str, ...] = ("activity", "play", "vote", "shared")
+Kind = Literal["activity", "play", "vote", "shared", "rating"]
+KINDS: tuple[str, ...] = ("activity", "play", "vote", "shared", "rating")
+# When a rating is answered: at the start, at the end, looking back (asked at the end: how
+# would you have rated this before today?), or in the reaction form.
+MOMENTS: tuple[str, ...] = ("start", "end", "back", "reaction")
 _SEP = ":"
 
 
@@ -21,14 +26,16 @@ class ActivityRef:
     """A reference to something a room runs.
 
     ``kind`` is ``activity`` (``id`` is the activity's), ``play`` (``id`` is the scenario's),
-    ``vote`` (the scenario, the round the room plays it in, and the decision's step) or
-    ``shared`` (``id`` is the reflection prompt's).
+    ``vote`` (the scenario, the round the room plays it in, and the decision's step),
+    ``shared`` (``id`` is the reflection prompt's) or ``rating`` (``id`` is one of
+    ``MOMENTS``; ``item``, if given, is the statement or question one answer is kept under).
     """
 
     kind: Kind
     id: str
     round: int | None = None
     step: int | None = None
+    item: str | None = None
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
@@ -39,6 +46,10 @@ class ActivityRef:
         is_vote = self.kind == "vote"
         if is_vote != (self.round is not None and self.step is not None):
             raise ValueError("a vote, and only a vote, has a round and a step")
+        if self.kind == "rating" and self.id not in MOMENTS:
+            raise ValueError(f"a rating is one of {', '.join(MOMENTS)}, not {self.id!r}")
+        if self.item is not None and (self.kind != "rating" or not self.item or _SEP in self.item):
+            raise ValueError(f"only a rating names a statement, and {self.item!r} is not one")
 
     # -- making one -----------------------------------------------------------------------
     @classmethod
@@ -58,6 +69,10 @@ class ActivityRef:
         return cls("shared", prompt_id)
 
     @classmethod
+    def rating(cls, moment: str, item: str | None = None) -> ActivityRef:
+        return cls("rating", moment, item=item)
+
+    @classmethod
     def parse(cls, text: str) -> ActivityRef:
         """The reference a stored text stands for (a bare id is a group activity)."""
         kind, sep, rest = text.partition(_SEP)
@@ -70,6 +85,9 @@ class ActivityRef:
             return cls.vote(parts[0], int(parts[1]), int(parts[2]))
         if kind in ("play", "shared"):
             return cls(kind, rest)  # type: ignore[arg-type]
+        if kind == "rating":
+            moment, sep, item = rest.partition(_SEP)
+            return cls.rating(moment, item if sep else None)
         raise ValueError(f"not an activity reference: {text!r}")
 
     @classmethod
@@ -83,6 +101,8 @@ class ActivityRef:
             return self.id
         if self.kind == "vote":
             return _SEP.join(("vote", self.id, str(self.round), str(self.step)))
+        if self.item is not None:
+            return _SEP.join((self.kind, self.id, self.item))
         return f"{self.kind}{_SEP}{self.id}"
 
     @property
@@ -93,7 +113,16 @@ class ActivityRef:
     def is_shared(self) -> bool:
         return self.kind == "shared"
 
+    @property
+    def is_rating(self) -> bool:
+        return self.kind == "rating"
+
     @staticmethod
     def shared_prefix() -> str:
         """What every stored shared-reflection reference starts with (for a query)."""
         return f"shared{_SEP}"
+
+    @staticmethod
+    def rating_prefix(moment: str | None = None) -> str:
+        """What every stored rating reference (of one moment, if given) starts with."""
+        return f"rating{_SEP}" + (f"{moment}{_SEP}" if moment else "")

@@ -26,6 +26,7 @@ from rapport.room.model import (
     play_run,
     token_hash,
 )
+from rapport.room.rating import check_showable
 from rapport.room.refs import ActivityRef
 from rapport.room.tally import Tally, clean_answer, tally, visible_text
 from rapport.store.database import (
@@ -124,6 +125,8 @@ class Rooms:
             module.scenario(ref.id)
         elif ref is not None and ref.kind == "activity":
             module.activity(ref.id)
+        elif ref is not None and ref.is_rating:
+            check_showable(ref, phase)  # opened with its statements by RoomRatings.open
         elif ref is not None:
             raise RoomError("Only a group activity or a role-play can go on screen.")
         with self.engine.begin() as conn:
@@ -246,6 +249,8 @@ class Rooms:
             raise RoomError(
                 "This activity is closed now. Wait for the facilitator to open the next one."
             )
+        if ref.is_rating:
+            raise RoomError("A rating is sent whole: answer its statements on the rating form.")
         value = clean_answer(activity_for(room, ref), raw)
         self._save_answer(room, token, ref, value)
         return value
@@ -308,15 +313,16 @@ class Rooms:
         return self.get(code) if code else None
 
     def answered(self, code: str, answering: ActivityRef | str) -> int:
-        """How many participants answered (hidden answers count: they did answer)."""
-        room = self.get(code)
+        """How many participants answered (hidden answers count: they did answer); for a
+        rating set, how many answered any of its statements."""
+        room, ref = self.get(code), ActivityRef.of(answering)
+        which = room_answers.c.activity == str(ref)
+        if ref.is_rating and ref.item is None:
+            which = room_answers.c.activity.startswith(ActivityRef.rating_prefix(ref.id))
         with self.engine.connect() as conn:
             return conn.execute(
-                select(func.count())
-                .select_from(room_answers)
-                .where(
-                    (room_answers.c.room == room.code)
-                    & (room_answers.c.activity == str(ActivityRef.of(answering)))
+                select(func.count(room_answers.c.participant.distinct())).where(
+                    (room_answers.c.room == room.code) & which
                 )
             ).scalar_one()
 

@@ -27,6 +27,7 @@ from rapport.room.tally import MIN_TO_REVEAL
 from rapport.store.database import utc_now
 from rapport.store.rooms import Rooms
 from rapport.widgets._html import style
+from rapport.widgets.evaluation import EvaluationPanel
 from rapport.widgets.live import LiveRoomView, Ticker
 from rapport.widgets.live_results import LiveResults
 
@@ -229,6 +230,7 @@ class FacilitatorDashboard(LiveRoomView):
             hide=self.hide,
             coach=self.show_coaching,
         )
+        self.evaluation = EvaluationPanel(self.rooms, self._act)  # the room's own evaluation
         self.room_view.children = [
             self.join_view,
             self.screens,
@@ -239,6 +241,7 @@ class FacilitatorDashboard(LiveRoomView):
             self._screen_controls(module),
             self.timer_view,
             self.live,
+            self.evaluation,
             *self._room_controls(),
         ]
 
@@ -302,6 +305,7 @@ class FacilitatorDashboard(LiveRoomView):
             present = self.rooms.present(room.code)
             answered = self.rooms.answered(room.code, room.current) if room.current else 0
             self.live.show(room)
+            self.evaluation.show(room)
         except StoreUnavailable:
             self.reachable = False
             return
@@ -352,6 +356,7 @@ class FacilitatorDashboard(LiveRoomView):
             or pair
             or playing
             or self.answered < MIN_TO_REVEAL
+            or (self.on_screen is not None and self.on_screen.is_rating)  # never revealed
         )
         self.stop_timer_button.disabled = self.timer is None
         self.timer_button.disabled = self.ended

@@ -94,8 +94,8 @@ class LiveResults(w.VBox):
             self.moderation.children = ()
             return
         activity = activity_for(room, room.current)
-        if isinstance(activity, PairExercise):
-            self.results.value = ""
+        if isinstance(activity, PairExercise) or room.current.is_rating:
+            self.results.value = ""  # self-ratings show as change, in the evaluation panel
             return
         answers = self.rooms.answers(room.code, room.current, include_hidden=True)
         answered = tuple((a.id, a.value, a.hidden) for a in answers)

@@ -23,10 +23,12 @@ from rapport.render.scenario import room_play_html
 from rapport.room.codes import normalise_code
 from rapport.room.model import Room, activity_for, coached, play_run, time_left
 from rapport.store.database import utc_now
+from rapport.store.ratings import RoomRatings
 from rapport.store.rooms import Rooms
 from rapport.widgets._html import style
 from rapport.widgets.answering import answer_in, option_buttons, text_box
 from rapport.widgets.live import LiveRoomView, Ticker
+from rapport.widgets.rating_form import RatingForm, rating_form
 
 UNREACHABLE = "The workshop server could not be reached just now; trying again…"
 HEARTBEAT_TICKS = 30  # tell the room we are still here about every 30 s
@@ -103,6 +105,7 @@ class ParticipantApp(LiveRoomView):
         self.send_button.on_click(lambda _: self.answer(self.answer_box.value))
         self.answer_box: w.Text | w.Textarea | None = None
         self.option_buttons: list[w.Button] = []
+        self.rating_form: RatingForm | None = None  # the room's own evaluation, when it asks
         self._batch = self._stale = False  # while reading the room: draw once, at the end
         super().__init__(
             [style(), self.form, self.header, self.stage, self.status, self.notes, self.pulse],
@@ -271,6 +274,10 @@ class ParticipantApp(LiveRoomView):
                     "will appear here on its own when the facilitator opens it.</p></div>"
                 )
             ]
+            return
+        if self.current.is_rating:
+            form = rating_form(self.rating_form, RoomRatings(self.rooms), room, self.token)
+            self.rating_form, self.stage.children = form, [form]
             return
         activity = activity_for(room, self.current)
         heading = w.HTML(f'<div class="rp-card" aria-live="polite">{text(activity.prompt)}</div>')
