@@ -93,6 +93,22 @@ def test_a_module_page_with_both_role_plays_played_to_the_end(page, server):
     assert_accessible(page, "01-know-yourself with both debriefs")
 
 
+def test_the_coaching_the_skill_card_and_the_drills_model_answers(page, server):
+    page.goto(f"{server}/voila/render/notebooks/05-listen.ipynb", timeout=90_000)
+    settle(page)
+    mixer = page.locator(".rp-box", has_text="The mixer").first
+    skip = mixer.get_by_role("button", name="Skip: show the options")
+    if skip.is_visible():
+        skip.click()
+    mixer.locator(".rp-choice").first.click()
+    mixer.get_by_role("button", name="Why did that land like that?").click()
+    mixer.get_by_text(re.compile("This (helped|half-helped|cost)")).first.wait_for(timeout=10_000)
+    page.get_by_role("button", name="Compare with model answers").click()
+    page.get_by_role("region", name="Model answers").wait_for(timeout=10_000)
+    page.get_by_role("region", name=re.compile("^The skill: ")).wait_for(timeout=10_000)
+    assert_accessible(page, "05-listen with coaching open and the drill's model answers shown")
+
+
 def test_the_journal_page(page, server):
     page.goto(f"{server}/voila/render/notebooks/journal.ipynb", timeout=90_000)
     settle(page)

@@ -79,3 +79,43 @@ def test_the_weaker_choices_are_not_all_in_one_place():
                     if choice.tone == "helps":
                         positions[i] += 1
     assert len(positions) >= 3 and max(positions.values()) < 0.6 * sum(positions.values())
+
+
+# -- teaching skills, not tips --------------------------------------------------------------
+def test_every_principle_module_teaches_one_skill_with_evidence_and_a_drill():
+    for module in PRINCIPLES:
+        skill = module.skill
+        assert skill is not None, module.id
+        assert len(skill.steps) >= 2 and len(skill.stems) >= 2, module.id
+        assert skill.example.weak and skill.example.strong and skill.example.why, module.id
+        assert skill.sources and all(s.authors and s.year and s.title for s in skill.sources)
+        assert skill.varies, module.id  # where it changes with culture, neurotype, relationship
+        drill = module.drill
+        assert drill is not None and drill.stems and len(drill.models) >= 2, module.id
+
+
+def test_every_pair_exercise_has_a_version_for_a_learner_alone():
+    pairs = [(m.id, a) for m in MODULES for a in m.activities if a.kind == "pair"]
+    assert pairs
+    assert [(module_id, a.id) for module_id, a in pairs if not a.solo] == []
+
+
+def test_role_plays_ask_the_facilitators_debrief_questions_in_the_journal():
+    from rapport.content.loading import load_facilitator_notes
+
+    for module in MODULES:
+        notes = load_facilitator_notes(module.id, ROOT)
+        for scenario in module.scenarios:
+            assert 1 <= len(scenario.debrief.questions) <= 2, scenario.id
+            assert set(scenario.debrief.questions) <= set(notes.debrief[scenario.id]), scenario.id
+
+
+def test_the_capstone_needs_skills_from_several_modules_over_a_long_path():
+    from rapport.course.paths import walk
+
+    [capstone] = MODULES[-1].scenarios
+    assert walk(capstone).longest >= 8
+    cited = {
+        n for line in capstone.debrief.lines for n in range(1, 13) if f"module {n:02d}" in line.text
+    }
+    assert len(cited) >= 5

@@ -51,7 +51,7 @@ def test_each_handout_carries_its_module(module_id: str):
     assert escape(module.questions[0]) in page
     for point in module.key_points:
         assert escape(point) in page
-    for reflection in module.reflections:
+    for reflection in module.reflections[: handouts.PROMPTS]:  # with room to write
         assert escape(reflection.prompt) in page
         if reflection.hint:
             assert escape(reflection.hint) in page
@@ -64,7 +64,7 @@ def test_each_handout_carries_its_module(module_id: str):
     if module.skill:
         assert f"The skill: {escape(module.skill.name)}" in page
         assert all(escape(step) in page for step in module.skill.steps)
-        assert all(escape(stem) in page for stem in module.skill.stems)
+        assert all(escape(stem) in page for stem in module.skill.stems[: handouts.STEMS])
     assert "Rapport · a workshop on real connection" in page
 
 

@@ -44,12 +44,14 @@ PRINT_TIMEOUT = 60.0  # seconds for one file
 PRINT_WORKERS = max(1, min(3, os.cpu_count() or 1))
 
 FOOTER = "Rapport · a workshop on real connection"
-MARGIN_MM = 14
+MARGIN_MM = 12
 # Width and height of the sheet in millimetres, and the name CSS gives it.
 PAPERS = {"A4": (210.0, 297.0, "A4"), "Letter": (215.9, 279.4, "letter")}
 SLACK_MM = 2  # keeps rounding in the layout from pushing a handout onto a second page
 LINE_MM = 8  # one ruled line: comfortable for handwriting
 MAX_LINES = 16  # drawn per prompt; the writing area shows as many as fit
+PROMPTS = 3  # reflection prompts on a page, with room to write (the journal has them all)
+STEMS = 4  # ways to start, of the skill's (the notebook and slides show them all)
 
 _CSS = Template(
     """
@@ -76,11 +78,13 @@ h1 {
 .subtitle { margin: 1mm 0 0; font-size: 11pt; font-style: italic; color: #333; }
 header { padding-bottom: 2.5mm; border-bottom: 0.6mm solid #1b1b1b; }
 h2 {
-  margin: 3.5mm 0 1mm; font-size: 12pt; letter-spacing: 0.02em; color: #111;
+  margin: 2.5mm 0 1mm; font-size: 12pt; letter-spacing: 0.02em; color: #111;
 }
 ul.points { margin: 0; padding-left: 5.5mm; }
-ul.points li { margin: 0 0 0.8mm; }
-ol.steps { margin: 0; padding-left: 5.5mm; font-size: 10pt; }
+ul.points li { margin: 0 0 0.5mm; }
+.columns { display: flex; gap: 6mm; font-size: 10pt; line-height: 1.25; }
+.columns > div { flex: 1 1 0; min-width: 0; }
+ol.steps { margin: 0; padding-left: 5.5mm; }
 ol.steps li { margin: 0 0 0.4mm; }
 .stems { margin: 1mm 0 0; font-size: 9.5pt; line-height: 1.3; }
 .care {
@@ -100,7 +104,7 @@ ol.steps li { margin: 0 0 0.4mm; }
 .practice h2 { margin-top: 2mm; }
 .practice p { margin: 0; }
 footer {
-  margin-top: auto; padding-top: 3mm; display: flex; justify-content: space-between;
+  margin-top: auto; padding-top: 1.5mm; display: flex; justify-content: space-between;
   gap: 4mm; font-size: 8.5pt; color: #4a4a4a;
 }
 .cover h1 { margin-top: 30mm; font-size: 32pt; }
@@ -140,7 +144,7 @@ def _css(paper: str) -> str:
         width=f"{width - 2 * MARGIN_MM:g}",
         height=f"{height - 2 * MARGIN_MM - SLACK_MM:g}",
         line=LINE_MM,
-        lines_min=2 * LINE_MM,
+        lines_min=LINE_MM,  # at least one ruled line each; most pages have room for more
     )
 
 
@@ -167,18 +171,22 @@ def _sheet(module: Module, manifest: Manifest) -> str:
         f'<p class="subtitle">{escape(module.questions[0])}</p>',
         "</header>",
     ]
+    # Key points and the skill side by side: one page holds them with room left to write.
+    columns = []
     if module.key_points:
-        parts += ['<h2>Key points</h2>\n<ul class="points">']
-        parts += [f"<li>{escape(point)}</li>" for point in module.key_points]
-        parts += ["</ul>"]
+        columns += ['<div><h2>Key points</h2>\n<ul class="points">']
+        columns += [f"<li>{escape(point)}</li>" for point in module.key_points]
+        columns += ["</ul></div>"]
     if module.skill:
-        parts += _skill(module)
+        columns += ["<div>", *_skill(module), "</div>"]
+    if columns:
+        parts += ['<div class="columns">', *columns, "</div>"]
     if module.care_note:
         parts.append(f'<p class="care"><strong>Go gently.</strong> {escape(module.care_note)}</p>')
     if module.reflections:
         ruled = '<div class="lines">' + "<div></div>" * MAX_LINES + "</div>"
         parts += ['<div class="reflect">', "<h2>Reflect</h2>"]
-        for reflection in module.reflections:
+        for reflection in module.reflections[:PROMPTS]:
             parts.append(f'<div class="prompt"><p class="question">{escape(reflection.prompt)}</p>')
             if reflection.hint:
                 parts.append(f'<p class="hint">{escape(reflection.hint)}</p>')
@@ -202,7 +210,7 @@ def _sheet(module: Module, manifest: Manifest) -> str:
 def _skill(module: Module) -> list[str]:
     """The module's skill in brief: its steps, and ways to start."""
     skill = module.skill
-    stems = " · ".join(f"“{escape(stem)}”" for stem in skill.stems)
+    stems = " · ".join(f"“{escape(stem)}”" for stem in skill.stems[:STEMS])
     return [
         f'<h2>The skill: {escape(skill.name)}</h2>\n<ol class="steps">',
         *(f"<li>{escape(step)}</li>" for step in skill.steps),
