@@ -205,6 +205,7 @@ class WorkshopServer:
         env: dict[str, str] | None = None,
         pool: int | None = None,
         fork: bool = True,
+        args: tuple[str, ...] = (),
     ):
         self.folder = folder
         self.port = free_port()
@@ -221,6 +222,7 @@ class WorkshopServer:
             command += ["--pool", str(pool)]
         if not fork:  # rapport serve --no-fork: every kernel starts from scratch
             command += ["--no-fork"]
+        command += list(args)  # more flags for serve; a repeated one overrides those above
         self.env = {
             **os.environ,
             "RAPPORT_DB_URL": f"sqlite:///{folder / 'rooms.sqlite3'}",

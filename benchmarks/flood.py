@@ -21,9 +21,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import os
-import signal
-import subprocess
 import sys
 import tempfile
 import threading
@@ -36,71 +33,19 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from benchlib import (
-    ROOT,
+    WorkshopServer,
     finish,
-    free_port,
-    kernel_processes,
     result_line,
     rounded,
     summary,
     table,
     terminate_cleanly,
     verdict,
-    wait_until_answering,
 )
 
 PAGE = "/voila/render/notebooks/05-listen.ipynb"
 RELEASE_SLACK = 15.0  # seconds beyond the cull time: the culler's round and a shutdown
 MB = 1024 * 1024
-
-
-class FloodServer:
-    """``rapport serve`` with the flood's limits, in its own session; stopped by group id."""
-
-    def __init__(self, folder: Path, cap: int, unconnected: float):
-        self.port = free_port()
-        self.base = f"http://127.0.0.1:{self.port}"
-        command = [sys.executable, "-m", "rapport.cli", "serve", "--port", str(self.port)]
-        command += ["--pool", "0", "--max-kernels", str(cap)]
-        command += ["--cull-unconnected", str(unconnected)]
-        env = {
-            **os.environ,
-            "RAPPORT_DB_URL": f"sqlite:///{folder / 'rooms.sqlite3'}",
-            "RAPPORT_JOURNAL_URL": f"sqlite:///{folder / 'journal.sqlite3'}",
-        }
-        self.log_path = folder / "server.log"
-        self._log = self.log_path.open("w")
-        self.process = subprocess.Popen(
-            command,
-            cwd=ROOT,
-            env=env,
-            stdout=self._log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-
-    def kernels(self):
-        return kernel_processes(self.process.pid)
-
-    def stop(self) -> None:
-        import psutil
-
-        kernels = self.kernels()
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(self.process.pid, signal.SIGTERM)
-        try:
-            self.process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(self.process.pid, signal.SIGKILL)
-            self.process.wait()
-        for kernel in kernels:  # normally shut down by the server already
-            with contextlib.suppress(psutil.NoSuchProcess):
-                kernel.kill()
-        self._log.close()
-
-    def tracebacks(self) -> int:
-        return self.log_path.read_text(errors="replace").count("Traceback")
 
 
 def fetch(url: str, timeout: float) -> tuple[int, float]:
@@ -120,7 +65,7 @@ def fetch(url: str, timeout: float) -> tuple[int, float]:
 class Census:
     """Kernel processes counted every ``every`` s in a thread: (seconds, count, RSS MB)."""
 
-    def __init__(self, server: FloodServer, every: float = 0.1):
+    def __init__(self, server: WorkshopServer, every: float = 0.1):
         self.server, self.every = server, every
         self.samples: list[tuple[float, int, float]] = []
         self.start = time.monotonic()
@@ -157,9 +102,10 @@ def run(n: int, cap: int, unconnected: float, timeout: float) -> dict:
         tempfile.TemporaryDirectory(prefix="rapport-bench-") as tmp,
         terminate_cleanly(),
     ):
-        server = FloodServer(Path(tmp), cap, unconnected)
+        flags = ("--max-kernels", str(cap), "--cull-unconnected", str(unconnected))
+        server = WorkshopServer(Path(tmp), pool=0, args=flags)
         try:
-            wait_until_answering(f"{server.base}/voila/no-such-page", server.process)
+            server.wait()
             with Census(server) as census, ThreadPoolExecutor(n) as pool:
                 answers = list(pool.map(lambda _: fetch(server.base + PAGE, timeout), range(n)))
                 answered = time.monotonic() - census.start
@@ -167,7 +113,7 @@ def run(n: int, cap: int, unconnected: float, timeout: float) -> dict:
                 while server.kernels() and time.monotonic() < deadline:
                     time.sleep(0.2)
                 time.sleep(0.3)  # a last sample or two with none left
-            tracebacks = server.tracebacks()
+            tracebacks = server.log_path.read_text(errors="replace").count("Traceback")
         except BaseException:
             print(server.log_path.read_text(errors="replace")[-3000:], file=sys.stderr)
             raise
