@@ -1,10 +1,13 @@
 """Store: SQLite by default, one transaction per write, WAL mode."""
 
+import os
+import stat
 from pathlib import Path
 
 import pytest
 from sqlalchemy import text
 
+from rapport.errors import StoreUnavailable
 from rapport.store.database import Store, default_url, get_store
 
 
@@ -52,6 +55,39 @@ def test_sqlite_uses_wal_mode_and_creates_its_folder(tmp_path: Path):
     with store.engine.connect() as conn:
         assert conn.execute(text("PRAGMA journal_mode")).scalar() == "wal"
     assert (tmp_path / "new" / "deeper" / "r.sqlite3").exists()
+
+
+def test_a_new_sqlite_store_is_readable_by_its_owner_alone(tmp_path: Path):
+    """Reflections are private: other accounts on a shared machine cannot open the file, its
+    write-ahead log or the folder made for it (whatever the umask)."""
+    old_umask = os.umask(0o022)
+    try:
+        store = Store(f"sqlite:///{tmp_path / 'mine' / 'j.sqlite3'}")
+        store.save_entry("ana", "05-listen", "a", "only mine")
+    finally:
+        os.umask(old_umask)
+    folder = tmp_path / "mine"
+    assert stat.S_IMODE(folder.stat().st_mode) == 0o700
+    files = sorted(folder.iterdir())
+    assert [f.name for f in files] == ["j.sqlite3", "j.sqlite3-shm", "j.sqlite3-wal"]
+    assert {f.name: stat.S_IMODE(f.stat().st_mode) for f in files} == dict.fromkeys(
+        ["j.sqlite3", "j.sqlite3-shm", "j.sqlite3-wal"], 0o600
+    )
+
+
+def test_an_existing_sqlite_file_keeps_its_mode_and_its_entries(tmp_path: Path):
+    path = tmp_path / "shared.sqlite3"
+    Store(f"sqlite:///{path}").save_entry("ana", "05-listen", "a", "kept")
+    path.chmod(0o640)  # an administrator's choice
+    assert Store(f"sqlite:///{path}").entry("ana", "05-listen", "a").text == "kept"
+    assert stat.S_IMODE(path.stat().st_mode) == 0o640
+
+
+def test_a_store_in_a_folder_that_cannot_be_made_says_where(tmp_path: Path):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    with pytest.raises(StoreUnavailable, match=r"a-file/j\.sqlite3 could not be opened"):
+        Store(f"sqlite:///{blocker / 'j.sqlite3'}")
 
 
 def test_scenario_runs_are_recorded(store):

@@ -6,8 +6,10 @@ as :class:`rapport.errors.StoreUnavailable`: nothing above this package sees SQL
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
+import os
 import threading
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -89,11 +91,22 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.close()
 
 
+def _create_private(path: Path) -> None:
+    """Create a new SQLite file readable by its owner alone (0600), in a folder made 0700 if
+    it is new. Reflections are private: on a shared machine other accounts must not read them.
+    SQLite gives its -wal and -shm files the same mode. An existing file is left as it is."""
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    # Already there, or another kernel created it just now: an empty file is a valid, empty
+    # SQLite database, so either way it opens.
+    with contextlib.suppress(FileExistsError):
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+
+
 def make_engine(url: str) -> Engine:
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
-            Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+            _create_private(Path(parsed.database).expanduser())
         engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
         event.listen(engine, "connect", _sqlite_pragmas)
     else:
@@ -135,7 +148,7 @@ class Store:
                     conn.execute(text(f"SELECT pg_advisory_xact_lock({SCHEMA_LOCK})"))
                 metadata.create_all(conn)
             add_missing_columns(self.engine)
-        except SQLAlchemyError as err:
+        except (SQLAlchemyError, OSError) as err:
             where = make_url(self.url).render_as_string(hide_password=True)
             raise StoreUnavailable(f"The store at {where} could not be opened.") from err
 
