@@ -134,6 +134,19 @@ def test_the_command_passes_on_valid_content(capsys):
     assert "All content is valid: 1 modules, 1 scenarios" in capsys.readouterr().out
 
 
+def test_situations_for_a_slide_need_a_pair_exercise_to_sit_beside(tmp_path: Path):
+    import shutil
+
+    shutil.copytree(DATA / "project", tmp_path / "p")
+    notes = tmp_path / "p/facilitator/01-sample.yaml"
+    notes.write_text(notes.read_text() + "situations:\n  - A friend who is always late\n")
+    found = [str(p) for p in check_project(tmp_path / "p")]
+    assert found == [
+        "facilitator/01-sample.yaml:11: situations: the situations go on a slide beside a pair "
+        "exercise, and this module has none: add a pair activity or remove them"
+    ], found
+
+
 def test_facilitator_notes_must_add_up_and_cover_every_scenario(tmp_path: Path):
     import shutil
 

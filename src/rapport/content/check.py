@@ -120,6 +120,14 @@ def check_facilitator_notes(root: Path, manifest: Manifest) -> list[Problem]:
                     f"needs debrief questions for exactly the scenarios {', '.join(scenarios)}",
                 )
             )
+        if notes.situations and not any(a.kind == "pair" for a in module.activities):
+            problems.append(
+                source.problem(
+                    ("situations",),
+                    "the situations go on a slide beside a pair exercise, and this module "
+                    "has none: add a pair activity or remove them",
+                )
+            )
     return problems
 
 

@@ -177,6 +177,9 @@ class FacilitatorNotes(Strict):
     debrief: dict[str, list[Text]] = Field(default_factory=dict)  # scenario id -> questions
     variations: Variations
     care: list[Text] = Field(default_factory=list)
+    # Everyday situations put on a slide beside the module's pair exercise, so nobody has to
+    # bring a real hurt to practise on.
+    situations: list[Text] = Field(default_factory=list)
 
     @property
     def total_minutes(self) -> int:

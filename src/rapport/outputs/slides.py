@@ -219,12 +219,8 @@ def support_calls(module: Module, notes: FacilitatorNotes | None) -> tuple[bool,
 
 
 def situations(notes: FacilitatorNotes | None) -> tuple[str, ...]:
-    """The everyday situations the notes ask to put on a slide for the pair exercise."""
-    for line in notes.setup if notes else []:
-        if "situations" in line and "slide" in line and (found := re.search(r"\(([^)]+)\)", line)):
-            items = re.split(r",\s*(?:and\s+|or\s+)?|\s+(?:and|or)\s+", found.group(1))
-            return tuple(item.strip()[:1].upper() + item.strip()[1:] for item in items if item)
-    return ()
+    """The everyday situations the notes list for the slide beside the pair exercise."""
+    return tuple(notes.situations) if notes else ()
 
 
 def _words(slide: Slide) -> tuple[tuple[str, ...], ...]:
