@@ -115,7 +115,7 @@ def run(n: int, cap: int, unconnected: float, timeout: float) -> dict:
                 time.sleep(0.3)  # a last sample or two with none left
             tracebacks = server.log_path.read_text(errors="replace").count("Traceback")
         except BaseException:
-            print(server.log_path.read_text(errors="replace")[-3000:], file=sys.stderr)
+            print(server.log_tail(60), file=sys.stderr)
             raise
         finally:
             server.stop()
